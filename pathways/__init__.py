@@ -1,0 +1,1 @@
+"""Domain of the Pathways service: tables, rules and reports, with no web framework."""

@@ -1,0 +1,20 @@
+"""Helpers for tests that drive the app like a browser."""
+
+import re
+
+TEST_PASSWORD = "correct-battery-staple-42"
+CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def csrf_token_from(html: str) -> str:
+    match = CSRF_PATTERN.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+def submit(
+    client, url: str, data: dict, *, follow_redirects: bool = False, page: str | None = None
+):
+    """Post a form the way a browser does: load the page, then send its CSRF token back."""
+    token = csrf_token_from(client.get(page or url).get_data(as_text=True))
+    return client.post(url, data=data | {"csrf_token": token}, follow_redirects=follow_redirects)
