@@ -50,10 +50,11 @@ def register_templating(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app import auth, main
+    from app import admin, auth, main
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(admin.bp)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -15,6 +15,10 @@ def navigation_for() -> list[dict[str, str]]:
         Role.ADVISOR: [],
         Role.EMPLOYER: [],
         Role.PROGRAMME_LEAD: [],
-        Role.ADMIN: [],
+        Role.ADMIN: [
+            {"text": "Users", "href": url_for("admin.users")},
+            {"text": "Organisations", "href": url_for("admin.organisations_list")},
+            {"text": "Audit log", "href": url_for("admin.audit")},
+        ],
     }
     return by_role.get(current_user.role, []) + items

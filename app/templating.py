@@ -5,6 +5,7 @@ from pathlib import Path
 
 from flask import Blueprint, Flask, abort, current_app, g, send_from_directory
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
+from wtforms import SelectChoice
 
 from app.navigation import navigation_for
 from app.permissions import public
@@ -27,6 +28,7 @@ def init_templating(app: Flask) -> None:
         ),
         "autoescape": True,
     }
+    app.jinja_env.filters["select_item"] = select_item
     app.before_request(_make_csp_nonce)
     app.context_processor(_layout_context)
     app.register_blueprint(assets)
@@ -53,6 +55,15 @@ def csp_nonce() -> str:
 
 def _make_csp_nonce() -> None:
     g.csp_nonce = secrets.token_urlsafe(16)
+
+
+def select_item(choice: SelectChoice, selected: object) -> dict[str, object]:
+    """A WTForms choice as an NHS.UK select item."""
+    return {
+        "value": choice.value,
+        "text": choice.label,
+        "selected": str(choice.value) == str(selected),
+    }
 
 
 def form_error_list(form) -> list[dict[str, str]]:

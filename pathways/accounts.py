@@ -222,3 +222,22 @@ def _token_hash(token: str) -> str:
 
 def find_user_by_email(*, session: Session, email: str) -> User | None:
     return session.exec(select(User).where(User.email == normalise_email(email))).first()
+
+
+def set_user_active(*, session: Session, user: User, active: bool) -> None:
+    """Deactivate (or restore) an account; deactivation ends its sessions at once."""
+    user.is_active = active
+    if not active:
+        user.session_version += 1
+    session.add(user)
+    session.flush()
+
+
+def all_users(*, session: Session) -> list[tuple[User, Organisation]]:
+    return list(
+        session.exec(
+            select(User, Organisation)
+            .join(Organisation, Organisation.id == User.organisation_id)
+            .order_by(Organisation.name, User.full_name)
+        )
+    )

@@ -112,7 +112,8 @@ def app(database_url, session_factory):
 
     app = create_app({"ENV": "testing", "TESTING": True, "DATABASE_URL": database_url})
     app.extensions["pathways.sessionmaker"] = session_factory
-    return app
+    yield app
+    app.extensions["pathways.engine"].dispose()
 
 
 @pytest.fixture

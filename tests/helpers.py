@@ -16,5 +16,6 @@ def submit(
     client, url: str, data: dict, *, follow_redirects: bool = False, page: str | None = None
 ):
     """Post a form the way a browser does: load the page, then send its CSRF token back."""
-    token = csrf_token_from(client.get(page or url).get_data(as_text=True))
-    return client.post(url, data=data | {"csrf_token": token}, follow_redirects=follow_redirects)
+    match = CSRF_PATTERN.search(client.get(page or url).get_data(as_text=True))
+    token = {"csrf_token": match.group(1)} if match else {}
+    return client.post(url, data=data | token, follow_redirects=follow_redirects)

@@ -46,6 +46,7 @@ def test_healthz_answers_503_when_the_database_is_unreachable():
         }
     )
     response = app.test_client().get("/healthz")
+    app.extensions["pathways.engine"].dispose()
     assert response.status_code == 503
     assert response.json["database"] == "unreachable"
 
