@@ -1,0 +1,56 @@
+"""Skills matching for Pathways: frozen dataclasses in, ranked and explained matches out.
+
+A pure library (no Flask, no database, no project imports)::
+
+    from matching import Matcher, Opportunity, Person, load_vocabulary
+
+    matcher = Matcher(opportunities)                      # build once per catalogue
+    matches = matcher.rank(person, top=10)                # best opportunities for one person
+    for person, matches in matcher.rank_many(people, top=10):   # many people, chunked
+        ...
+    shortlist = matcher.shortlist("VAC-12", people, top=20)     # best people for one opportunity
+
+Each ``Match`` carries ``score`` and its ``components`` (skills, eligibility, distance, priority),
+``eligible`` with plain-English ``reasons`` when not, ``matched_skills``, ``missing_skills`` and a
+``bridging`` step (a programme from the catalogue that teaches the missing skills). Ineligible
+opportunities rank after eligible ones, or are left out with ``include_ineligible=False``.
+
+``load_vocabulary()`` returns the shared skills vocabulary
+(``matching/data/skills_vocabulary.csv``);
+its labels are the ones the app's skill picker and catalogue use. See ``matching/README.md``.
+"""
+
+from matching.geo import haversine_km, load_postcodes
+from matching.matcher import Matcher, Weights
+from matching.model import (
+    Availability,
+    BridgingStep,
+    Level,
+    Match,
+    Opportunity,
+    OpportunityKind,
+    Person,
+    Requirements,
+    ScoreComponents,
+    ShiftPattern,
+)
+from matching.vocabulary import Vocabulary, load_vocabulary
+
+__all__ = [
+    "Availability",
+    "BridgingStep",
+    "Level",
+    "Match",
+    "Matcher",
+    "Opportunity",
+    "OpportunityKind",
+    "Person",
+    "Requirements",
+    "ScoreComponents",
+    "ShiftPattern",
+    "Vocabulary",
+    "Weights",
+    "haversine_km",
+    "load_postcodes",
+    "load_vocabulary",
+]

@@ -1,0 +1,276 @@
+"""Read hard constraints (levels, licence, nights, age, right to work) out of free text.
+
+Profiles and vacancy descriptions state limits in words ("no driving licence", "failed maths",
+"can't do nights", "needs a Level 3"). These readers are generic patterns over the normalised
+token stream, used only where the structured fields were left empty.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from matching.model import Level, ShiftPattern
+from matching.vocabulary import CLAUSE_BREAK, Mention, split_tokens
+
+_LETTER_GRADES = {"a": 2, "b": 2, "c": 2, "d": 1, "e": 1, "f": 1, "g": 1, "u": 0}
+_NUMBER_GRADES = {str(n): (2 if n >= 4 else 1) for n in range(1, 10)}
+_GRADE = r"(a\*?|[b-gu]|[1-9])"
+_SUBJECT = {
+    "english": r"(?:english|english language|language)",
+    "maths": r"(?:maths|mathematics|numeracy)",
+}
+_QUALIFICATION_LEVELS = [
+    (r"\b(?:phd|doctorate)\b", 8),
+    (r"\b(?:masters?|msc|ma|mba|pgce|postgraduate)\b", 7),
+    (r"\b(?:degree|bsc|ba|beng|bachelors?|graduate)\b", 6),
+    (r"\bhnd\b|\bfoundation degree\b", 5),
+    (r"\bhnc\b|\bcertificate of higher education\b", 4),
+    (r"\ba levels?\b|\bt levels?\b|\baccess to (?:higher education|he)\b|\bas levels?\b", 3),
+    (r"\bbtec (?:national|extended)\b", 3),
+    (
+        r"\b(?:nvq|svq|diploma|btec|certificate|award|qualification|apprenticeship)"
+        r" level ([1-8])\b",
+        None,
+    ),
+    (r"\b(?:nvq|svq|btec) ([1-8])\b", None),
+    (
+        r"\blevel ([1-8]) (?:nvq|svq|diploma|btec|certificate|award|qualification"
+        r"|apprenticeship|[a-z]+ "
+        r"(?:certificate|diploma|award|qualification))\b",
+        None,
+    ),
+]
+# Level N certificates that say nothing about general qualification level.
+_SHORT_COURSE = re.compile(r"\b(?:food (?:safety|hygiene)|functional skill|esol|first aid|fire)\b")
+_NEEDED = frozenset(("need", "needed", "required", "require", "requires", "must", "essential"))
+# Cheap first check: most profiles name no qualification, and the level patterns are many.
+_ANY_QUALIFICATION = re.compile(
+    r"gcse|level|nvq|svq|btec|degree|english|math|esol|qualification|functional|diploma|certificate|school"
+    r"|\b(?:a|t|as) level|bsc|\bba\b|msc|masters|hn[cd]|phd|graduate|access"
+)
+_NONE_QUALIFICATIONS = re.compile(
+    r"\bno (?:formal |uk |other )?(?:qualification|gcse|certificate)\b"
+)
+_NIGHTS_NO = re.compile(
+    r"\b(?:cant|cannot|can not|unable to|wont|no|not|doesnt|dont)"
+    r" (?:do |work |doing |working |any )*night"
+    r"|\bdays only\b|\bno night\b"
+)
+_NIGHTS_YES = re.compile(
+    r"\b(?:any shift(?: including night)?|including night|nights? (?:ok|fine|no problem)"
+    r"|(?:will|can|happy to|ok with|does|doing|do) (?:do |work |with )?(?:night|any shift))"
+)
+_PART_TIME = re.compile(
+    r"\b(?:want|need|prefer|looking for|only|ideally)\w*(?: \w+){0,3}"
+    r" (?:part time|school hour|term time)"
+    r"|\b(?:part time|school hour|term time)(?: \w+){0,2} (?:only|ideally|to start|if possible)"
+    r"|\b9 3\b"
+)
+_AGE = re.compile(
+    r"(?:^|[|/] )(1[6-9]|[2-7]\d)(?= [|/])"
+    r"|\baged? (1[6-9]|[2-7]\d)\b|\b(1[6-9]|[2-7]\d) years? old\b"
+)
+_MIN_AGE = re.compile(
+    r"\b(?:aged?|over|minimum age(?: of)?|at least) (1[6-9]|2[0-5])\b|\b(1[6-9]|2[0-5]) or over\b"
+)
+_NO_RIGHT_TO_WORK = re.compile(
+    r"\bno right to work\b|\basylum seeker\b"
+    r"|\bawaiting (?:a |the )?(?:visa|status|decision|home office)"
+    r"|\bvisa (?:has )?expired\b|\bnot allowed to work\b"
+)
+_RIGHT_TO_WORK = re.compile(
+    r"\bright to work\b|\bsettled status\b|\bpre settled\b|\bindefinite leave\b|\bilr\b"
+    r"|\brefugee status\b"
+    r"|\bbritish (?:citizen|passport)\b|\bspouse visa\b|\bskilled worker visa\b|\bworking visa\b"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PersonConstraints:
+    """What a profile says about a person's hard constraints; None where it says nothing."""
+
+    english_level: Level | None = None
+    maths_level: Level | None = None
+    qualification_level: Level | None = None
+    driving_licence: bool | None = None
+    right_to_work: bool | None = None
+    age: int | None = None
+    nights: bool | None = None
+    part_time_only: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OpportunityConstraints:
+    """What an opportunity's text says it requires."""
+
+    min_age: int | None = None
+    english_maths_level: Level | None = None
+    qualification_level: Level | None = None
+    driving_licence: bool = False
+    shift_pattern: ShiftPattern = ShiftPattern.UNKNOWN
+
+
+def plain_text(text: str) -> str:
+    """The normalised token stream as a string, for the patterns in this module."""
+    return " ".join(split_tokens(text))
+
+
+def _subject_level(text: str, subject: str) -> Level | None:
+    """Level of one GCSE subject from grades ("maths 4", "english c"), passes or fails."""
+    pattern = _SUBJECT[subject]
+    graded = re.search(rf"\b{pattern} (?:gcse )?(?:grade )?{_GRADE}\b", text)
+    if graded:
+        grade = graded.group(1).rstrip("*")
+        return Level(_LETTER_GRADES.get(grade, _NUMBER_GRADES.get(grade, 2)))
+    if re.search(
+        rf"\b(?:failed|fail|no|struggle\w*) (?:gcse )?{pattern}\b|\b{pattern} (?:gcse )?failed\b",
+        text,
+    ):
+        return Level.LEVEL_1
+    if re.search(
+        rf"\bgcse (?:in |including )?(?:english and maths|maths and english|{pattern})\b", text
+    ):
+        return Level.LEVEL_2
+    if re.search(r"\bgcse english and maths\b|\bgcse maths and english\b", text):
+        return Level.LEVEL_2
+    functional = re.search(
+        r"\bfunctional skill(?: in)?(?: english| maths| english and maths)? level ([12])\b", text
+    )
+    if functional:
+        return Level(int(functional.group(1)))
+    if subject == "english" and re.search(r"\besol\b", text):
+        return Level.ENTRY
+    if re.search(r"\bno gcse\b|\bleft school at 1[45]\b", text):
+        return Level.ENTRY
+    return None
+
+
+def _qualification_level(text: str, *, gcse_pass: bool) -> Level | None:
+    """Highest general qualification level named in the text."""
+    found: list[int] = []
+    for pattern, level in _QUALIFICATION_LEVELS:
+        for hit in re.finditer(pattern, text):
+            before = text[max(0, hit.start() - 25) : hit.start()]
+            if _SHORT_COURSE.search(before + hit.group(0)):
+                continue
+            found.append(level if level is not None else int(hit.group(1)))
+    if re.search(r"\bgcse\b", text) and not re.search(r"\bno gcse\b", text):
+        found.append(2 if gcse_pass else 1)
+    if found:
+        return Level(max(found))
+    if _NONE_QUALIFICATIONS.search(text) or re.search(r"\bno gcse\b", text):
+        return Level.ENTRY
+    return None
+
+
+def _licence(mentions: list[Mention], requirement_of: dict[str, str]) -> bool | None:
+    """Licence from licence/driving mentions: a negated licence wins, then any positive one."""
+    driving = [
+        m for m in mentions if requirement_of.get(m.label) == "driving_licence" and not m.goal
+    ]
+    if any(m.negated and m.label != "driving" for m in driving):
+        return False
+    if any(not m.negated for m in driving):
+        return True
+    return None
+
+
+def read_person_constraints(
+    plain: str, mentions: list[Mention], requirement_of: dict[str, str]
+) -> PersonConstraints:
+    """Constraints stated in a profile (as ``plain_text``), given its vocabulary mentions."""
+    english = maths = qualification = None
+    if _ANY_QUALIFICATION.search(plain):
+        english = _subject_level(plain, "english")
+        maths = _subject_level(plain, "maths")
+        qualification = _qualification_level(plain, gcse_pass=Level.LEVEL_2 in (english, maths))
+    if re.search(r"\bfunctional skill\w*(?: \w+)? level 1\b", plain) and not re.search(
+        r"english|maths", plain
+    ):
+        english = english or Level.LEVEL_1
+    age_hit = _AGE.search(plain)
+    nights: bool | None = None
+    if _NIGHTS_NO.search(plain):
+        nights = False
+    elif _NIGHTS_YES.search(plain):
+        nights = True
+    right_to_work: bool | None = None
+    if _NO_RIGHT_TO_WORK.search(plain):
+        right_to_work = False
+    elif _RIGHT_TO_WORK.search(plain):
+        right_to_work = True
+    return PersonConstraints(
+        english_level=english,
+        maths_level=maths,
+        qualification_level=qualification,
+        driving_licence=_licence(mentions, requirement_of),
+        right_to_work=right_to_work,
+        age=int(next(g for g in age_hit.groups() if g)) if age_hit else None,
+        nights=nights,
+        part_time_only=True if _PART_TIME.search(plain) else None,
+    )
+
+
+def read_opportunity_constraints(
+    text: str,
+    *,
+    tokens: list[str],
+    mentions: list[Mention],
+    listed_labels: list[str],
+    requirement_of: dict[str, str],
+) -> OpportunityConstraints:
+    """Requirements stated by listed skills and by "needed"/"required" in the text."""
+    plain = plain_text(text)
+    requirements = {requirement_of.get(label, "") for label in listed_labels}
+    stated = [m for m in mentions if not m.negated and _NEEDED.intersection(_clause(tokens, m))]
+    requirements |= {requirement_of.get(m.label, "") for m in stated}
+    english_maths = re.search(
+        r"\b(?:need|requires?|must have)\w*(?: \w+){0,3} level ([12]) english and maths", plain
+    )
+    qualification = re.search(
+        r"\b(?:need|requires?|must have)\w*(?: \w+){0,3}"
+        r" level ([2-7])(?! english)(?: qualification)?",
+        plain,
+    )
+    levels = [int(req.split(":")[1]) for req in requirements if req.startswith("english_maths:")]
+    qualification_levels = [
+        int(req.split(":")[1]) for req in requirements if req.startswith("qualification:")
+    ]
+    if english_maths:
+        levels.append(int(english_maths.group(1)))
+    if qualification:
+        qualification_levels.append(int(qualification.group(1)))
+    min_age = _MIN_AGE.search(plain)
+    return OpportunityConstraints(
+        min_age=int(next(g for g in min_age.groups() if g)) if min_age else None,
+        english_maths_level=Level(max(levels)) if levels else None,
+        qualification_level=Level(max(qualification_levels)) if qualification_levels else None,
+        driving_licence="driving_licence" in requirements,
+        shift_pattern=_shift_pattern(plain),
+    )
+
+
+def _clause(tokens: list[str], mention: Mention) -> list[str]:
+    """The tokens of the clause a mention sits in."""
+    start, end = mention.start, mention.end
+    while start > 0 and tokens[start - 1] != CLAUSE_BREAK:
+        start -= 1
+    while end < len(tokens) and tokens[end] != CLAUSE_BREAK:
+        end += 1
+    return tokens[start:end]
+
+
+def _shift_pattern(plain: str) -> ShiftPattern:
+    """Shift pattern from words such as "nights only", "including nights", "Monday to Friday"."""
+    if re.search(r"\b(?:night shift|nights? only|permanent night|night work|overnight)\b", plain):
+        return ShiftPattern.NIGHTS
+    if re.search(
+        r"\b(?:including night|days and night|night and day|24 7|rotating shift)\b", plain
+    ):
+        return ShiftPattern.SHIFTS_WITH_NIGHTS
+    if re.search(r"\bshift\b", plain):
+        return ShiftPattern.SHIFTS
+    if re.search(r"\b(?:monday to friday|office hour|9 5|daytime|days only)\b", plain):
+        return ShiftPattern.DAYS
+    return ShiftPattern.UNKNOWN

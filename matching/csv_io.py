@@ -1,0 +1,105 @@
+"""Read pathways and people from CSV and write ranks, for the command line and scripts."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from pathlib import Path
+
+from matching.geo import PostcodeLookup
+from matching.model import Match, Opportunity, OpportunityKind, Person
+
+PATHWAY_COLUMNS = ("id", "title", "description", "skills")
+PEOPLE_COLUMNS = ("id", "postcode", "profile")
+RANK_COLUMNS = ("person_id", "rank", "pathway_id", "score", "matched_skills", "missing_skills")
+
+
+class InputError(Exception):
+    """A CSV file that cannot be used; the message is one line for whoever ran the command."""
+
+
+def _rows(path: Path, required: tuple[str, ...]) -> list[dict[str, str]]:
+    """The rows of a CSV file, after checking it can be read and has the required columns."""
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            missing = [column for column in required if column not in (reader.fieldnames or [])]
+            if missing:
+                raise InputError(f"{path}: missing required column(s): {', '.join(missing)}")
+            return list(reader)
+    except FileNotFoundError:
+        raise InputError(f"{path}: file not found") from None
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise InputError(f"{path}: cannot read CSV ({error})") from None
+
+
+def _kind(text: str) -> OpportunityKind:
+    """Opportunity kind from free text ("entry role", "apprenticeship", "pre-employment course")."""
+    lowered = text.lower()
+    if "apprentice" in lowered:
+        return OpportunityKind.APPRENTICESHIP
+    if any(
+        word in lowered
+        for word in ("course", "programme", "program", "training", "bootcamp", "academy")
+    ):
+        return OpportunityKind.TRAINING
+    if "vacanc" in lowered or lowered == "job":
+        return OpportunityKind.VACANCY
+    return OpportunityKind.ENTRY_ROLE
+
+
+def read_pathways(path: Path) -> list[Opportunity]:
+    """Pathways from id,title,description,skills (";" between skills); other columns optional."""
+    return [
+        Opportunity(
+            id=row["id"],
+            title=row["title"],
+            kind=_kind(row.get("kind") or ""),
+            description=row["description"] or "",
+            skills=tuple(
+                skill.strip() for skill in (row["skills"] or "").split(";") if skill.strip()
+            ),
+            level=row.get("level") or "",
+            standard=row.get("standard") or "",
+        )
+        for row in _rows(path, PATHWAY_COLUMNS)
+    ]
+
+
+def read_people(path: Path, postcodes: PostcodeLookup | None = None) -> list[Person]:
+    """People from id,postcode,profile; postcodes become coordinates when a lookup is given."""
+    people = []
+    for row in _rows(path, PEOPLE_COLUMNS):
+        place = postcodes.find(row["postcode"]) if postcodes and row["postcode"] else None
+        people.append(
+            Person(
+                id=row["id"],
+                profile=row["profile"] or "",
+                lat=place.lat if place else None,
+                lon=place.lon if place else None,
+                in_priority_area=bool(place and place.priority_area),
+            )
+        )
+    return people
+
+
+def write_ranks(path: Path, ranked: Iterable[tuple[Person, list[Match]]]) -> int:
+    """Write person_id,rank,pathway_id,score,matched_skills,missing_skills; return the row count."""
+    count = 0
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(RANK_COLUMNS)
+        for person, matches in ranked:
+            for match in matches:
+                writer.writerow(
+                    [
+                        person.id,
+                        match.rank,
+                        match.opportunity_id,
+                        f"{match.score:.4f}",
+                        ";".join(match.matched_skills),
+                        ";".join(match.missing_skills),
+                    ]
+                )
+                count += 1
+    return count

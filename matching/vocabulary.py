@@ -1,0 +1,409 @@
+"""The shared skills vocabulary and the normaliser that maps free text onto it."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import NamedTuple
+
+from rapidfuzz import process
+from rapidfuzz.distance import Indel
+
+# Shorthand found in advisers' notes, expanded before matching (keys are single lower-case tokens).
+TOKEN_ALIASES = {
+    "w": "with",
+    "thru": "through",
+    "yrs": "years",
+    "yr": "year",
+    "mths": "months",
+    "hrs": "hours",
+    "asst": "assistant",
+    "mgr": "manager",
+    "exp": "experience",
+    "quals": "qualifications",
+    "qual": "qualification",
+    "cert": "certificate",
+    "certs": "certificates",
+    "eng": "english",
+    "engl": "english",
+    "math": "maths",
+    "mtgs": "meetings",
+    "mtg": "meeting",
+    "approx": "approximately",
+    "incl": "including",
+    "poss": "possible",
+    "lvl": "level",
+    "uni": "university",
+    "gcses": "gcse",
+    "alot": "a lot",
+    "definately": "definitely",
+    # Relatives are interchangeable for what the care they received says about the carer.
+    **dict.fromkeys(
+        [
+            "mum",
+            "dad",
+            "nan",
+            "nana",
+            "nanna",
+            "gran",
+            "granny",
+            "grandma",
+            "grandad",
+            "grandpa",
+            "grandmother",
+            "grandfather",
+            "mother",
+            "father",
+            "husband",
+            "wife",
+            "partner",
+            "son",
+            "daughter",
+            "brother",
+            "sister",
+            "auntie",
+            "aunt",
+            "uncle",
+            "grandparent",
+            "parent",
+            "parents",
+            "grandparents",
+            "nephew",
+            "niece",
+            "cousin",
+            "fiance",
+        ],
+        "relative",
+    ),
+}
+# Words that carry no meaning for skills; dropped from the stream synonyms are matched on.
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "his",
+        "her",
+        "my",
+        "their",
+        "your",
+        "our",
+        "its",
+        "he",
+        "she",
+        "i",
+        "me",
+        "him",
+        "them",
+        "they",
+        "we",
+        "you",
+    ]
+)
+CLAUSE_BREAK = "|"  # ends every scope
+PHRASE_BREAK = "/"  # ends negation scope only (commas, brackets)
+BREAKS = frozenset((CLAUSE_BREAK, PHRASE_BREAK))
+# Words that end in "s" but are not plurals.
+UNFOLDED = frozenset(
+    [
+        "maths",
+        "physics",
+        "news",
+        "always",
+        "lens",
+        "series",
+        "species",
+        "various",
+        "previous",
+        "sometimes",
+    ]
+)
+
+
+def _singular(token: str) -> str:
+    """Fold plurals so 'tills' meets 'till' and 'deliveries' meets 'delivery'."""
+    if token in UNFOLDED:
+        return token
+    if len(token) > 4 and token.endswith("ies"):
+        return token[:-3] + "y"
+    if len(token) > 3 and token.endswith("s") and not token.endswith(("ss", "us", "is")):
+        return token[:-1]
+    return token
+
+
+_WITH = re.compile(r"\bw/\s*")
+_APOSTROPHE = re.compile(r"[\u2019']")
+_AND = re.compile(r"[&+]")
+_CLAUSE = re.compile(r"[.;:!?\n]|\bbut\b")
+_PHRASE = re.compile(r"[,()\[\]/]|\s-\s")
+_LEVEL = re.compile(r"\b(?:l|lvl|lev)\s?([1-8])\b")
+_DIGIT_EDGE = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
+_TOKEN = re.compile(r"[a-z0-9]+|[|/]")
+
+
+@cache
+def _fold(raw: str) -> tuple[str, ...]:
+    """One raw token expanded and singularised (cached: the same words recur across profiles)."""
+    return tuple(_singular(token) for token in TOKEN_ALIASES.get(raw, raw).split())
+
+
+def split_tokens(text: str) -> list[str]:
+    """Lower-case tokens with clause breaks marked, abbreviations expanded, plurals folded."""
+    text = _WITH.sub(" with ", text.lower())
+    text = _AND.sub(" and ", _APOSTROPHE.sub("", text))  # can't -> cant, nando's -> nandos
+    text = _PHRASE.sub(f" {PHRASE_BREAK} ", _CLAUSE.sub(f" {CLAUSE_BREAK} ", text))
+    text = _DIGIT_EDGE.sub(" ", _LEVEL.sub(r"level \1", text))  # L3 -> level 3, nvq3 -> nvq 3
+    return [token for raw in _TOKEN.findall(text) for token in _fold(raw)]
+
+
+class Mention(NamedTuple):
+    """One vocabulary label found in a text, and the scope it was found in."""
+
+    label: str
+    start: int
+    end: int
+    negated: bool
+    goal: bool
+    averse: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SkillLabel:
+    """One label of the shared vocabulary with the words that mean it."""
+
+    label: str
+    category: str
+    synonyms: tuple[str, ...]
+    implies: tuple[str, ...]
+    requirement: str
+    esco_uri: str
+
+
+# Cues that what follows in the same clause is an aim, not experience ("wants to get into nursing").
+GOAL_CUES = {
+    ("want",),
+    ("wanted",),
+    ("wanting",),
+    ("would", "like"),
+    ("like", "to"),
+    ("keen", "to"),
+    ("keen", "on"),
+    ("interested", "in"),
+    ("interest", "in"),
+    ("hoping",),
+    ("hope", "to"),
+    ("aim",),
+    ("aiming",),
+    ("dream",),
+    ("consider",),
+    ("considering",),
+    ("looking", "for"),
+    ("looking", "to"),
+    ("get", "into"),
+    ("move", "into"),
+    ("career", "in"),
+}
+# Cues that what follows in the clause is absent ("no driving licence", "hasnt done any caring").
+NEGATION_CUES = frozenset(
+    [
+        "no",
+        "not",
+        "never",
+        "cant",
+        "cannot",
+        "dont",
+        "doesnt",
+        "didnt",
+        "hasnt",
+        "havent",
+        "wont",
+        "isnt",
+        "wasnt",
+        "arent",
+        "without",
+        "unable",
+        "hate",
+        "hates",
+        "hated",
+        "failed",
+        "fail",
+        "provisional",
+        "nor",
+        "avoid",
+    ]
+)
+# The subset of negations that say the person does not want it, rather than has not done it.
+AVERSION_CUES = frozenset(
+    ["not", "cant", "cannot", "dont", "wont", "unable", "hate", "hates", "hated", "avoid"]
+)
+# A clause starting with one of these continues the scope before it ("nursing, maybe LD").
+CONTINUATION_WORDS = frozenset(["maybe", "possibly", "perhaps", "ideally", "or", "especially"])
+# Goal clauses stay open this many tokens; negation clauses this many (negation binds tightly).
+GOAL_REACH = 12
+NEGATION_REACH = 5
+
+
+POOR_AFTER = frozenset(("poor", "weak", "bad", "rubbish"))
+
+
+def _judged_poor(following: list[str]) -> bool:
+    """True when the words after a mention run it down ("reading and writing not great")."""
+    if following[:1] and following[0] in POOR_AFTER:
+        return True
+    return (
+        following[:1] == ["not"]
+        and len(following) > 1
+        and following[1] in {"great", "good", "strong"}
+    )
+
+
+class Vocabulary:
+    """The skills vocabulary with a typo-tolerant, negation-aware phrase matcher."""
+
+    def __init__(self, labels: Iterable[SkillLabel], *, known_words: Iterable[str] = ()) -> None:
+        self.labels: tuple[SkillLabel, ...] = tuple(labels)
+        self.index = {skill.label: position for position, skill in enumerate(self.labels)}
+        self._by_lower = {skill.label.lower(): skill.label for skill in self.labels}
+        # First token -> [(token tuple, label)], longest first, so the longest synonym wins.
+        self._phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for skill in self.labels:
+            for phrase in (skill.label, *skill.synonyms):
+                tokens = tuple(
+                    t for t in split_tokens(phrase) if t not in STOPWORDS and t not in BREAKS
+                )
+                if tokens:
+                    self._phrases.setdefault(tokens[0], []).append((tokens, skill.label))
+        for candidates in self._phrases.values():
+            candidates.sort(key=lambda item: -len(item[0]))
+        self._phrase_words = sorted(
+            {t for c in self._phrases.values() for p, _ in c for t in p if t.isalpha()}
+        )
+        self._known = frozenset(_singular(word) for word in known_words) | frozenset(
+            self._phrase_words
+        )
+        self._corrections: dict[str, str] = {}
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def __contains__(self, label: object) -> bool:
+        return label in self.index
+
+    def get(self, label: str) -> SkillLabel:
+        """The vocabulary entry for a label (KeyError if it is not in the vocabulary)."""
+        return self.labels[self.index[label]]
+
+    def canonical(self, phrase: str) -> str | None:
+        """The vocabulary label a short phrase (a picked or listed skill) stands for, or None."""
+        exact = self._by_lower.get(phrase.strip().lower())
+        if exact:
+            return exact
+        positive = [m for m in self.find(phrase) if not m.negated]
+        return positive[0].label if positive else None
+
+    def correct(self, token: str) -> str:
+        """Fix a misspelt word to the closest vocabulary word; known and short words stay as is."""
+        if len(token) < 5 or token in self._known or not token.isalpha():
+            return token
+        cached = self._corrections.get(token)
+        if cached is None:
+            # Insertions and deletions only: real typos drop or add letters ("clening", "warehous"),
+            # while one swapped letter usually makes another real word ("loved" / "lived").
+            allowed = 1 if len(token) < 8 else 2
+            best = process.extractOne(
+                token, self._phrase_words, scorer=Indel.distance, score_cutoff=allowed
+            )
+            cached = best[0] if best else token
+            self._corrections[token] = cached
+        return cached
+
+    def normalise(self, text: str | list[str]) -> list[str]:
+        """The token stream phrases are matched on: split, typo-fixed, stop words dropped."""
+        tokens = split_tokens(text) if isinstance(text, str) else text
+        return [self.correct(t) for t in tokens if t not in STOPWORDS]
+
+    def find(self, text: str | list[str]) -> list[Mention]:
+        """Every label mentioned in the text, longest phrase first, with negation and goal scope."""
+        tokens = self.normalise(text) if isinstance(text, str) else text
+        mentions: list[Mention] = []
+        negation_until = goal_until = -1
+        averse = False
+        position = 0
+        while position < len(tokens):
+            token = tokens[position]
+            if token in BREAKS:
+                following = tokens[position + 1] if position + 1 < len(tokens) else ""
+                continues = following in CONTINUATION_WORDS
+                if not continues:
+                    negation_until = -1
+                    if token == CLAUSE_BREAK:
+                        goal_until = -1
+                position += 1
+                continue
+            if token in NEGATION_CUES:
+                negation_until = position + 1 + NEGATION_REACH
+                averse = token in AVERSION_CUES
+            pair = (token, tokens[position + 1]) if position + 1 < len(tokens) else (token,)
+            if (token,) in GOAL_CUES or pair in GOAL_CUES:
+                goal_until = position + 1 + GOAL_REACH
+            for phrase, label in self._phrases.get(token, ()):
+                end = position + len(phrase)
+                if tuple(tokens[position:end]) == phrase:
+                    poor = _judged_poor(tokens[end : end + 3])
+                    negated = negation_until > position or poor
+                    mentions.append(
+                        Mention(
+                            label,
+                            position,
+                            end,
+                            negated,
+                            goal_until > position,
+                            negated and (averse or poor),
+                        )
+                    )
+                    position = end
+                    break
+            else:
+                position += 1
+        return mentions
+
+    def implied(self, label: str) -> tuple[str, ...]:
+        """Labels that experience of this one usually brings."""
+        return self.labels[self.index[label]].implies
+
+    def requirement(self, label: str) -> str:
+        """The hard requirement an opportunity states by listing this label ('' if none)."""
+        return self.labels[self.index[label]].requirement
+
+
+def _data_file(name: str):
+    return resources.files("matching").joinpath("data", name)
+
+
+def read_vocabulary_csv(text: str) -> list[SkillLabel]:
+    """Parse the vocabulary CSV text (label,category,synonyms,implies,requirement,esco_uri)."""
+    rows = csv.DictReader(text.splitlines())
+    return [
+        SkillLabel(
+            label=row["label"],
+            category=row.get("category", ""),
+            synonyms=tuple(s for s in row.get("synonyms", "").split("|") if s),
+            implies=tuple(s for s in row.get("implies", "").split("|") if s),
+            requirement=row.get("requirement", "") or "",
+            esco_uri=row.get("esco_uri", "") or "",
+        )
+        for row in rows
+    ]
+
+
+@cache
+def load_vocabulary() -> Vocabulary:
+    """The packaged skills vocabulary, loaded once per process."""
+    labels = read_vocabulary_csv(_data_file("skills_vocabulary.csv").read_text(encoding="utf-8"))
+    known = gzip.decompress(_data_file("known_words.txt.gz").read_bytes()).decode("utf-8").split()
+    return Vocabulary(labels, known_words=known)
