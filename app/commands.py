@@ -4,6 +4,7 @@ import sys
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlmodel import select
 
 from pathways.accounts import create_user
@@ -22,6 +23,7 @@ def _session():
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo_command() -> None:
     """Add Leeds demo organisations, sites and one user per role (safe to run again)."""
     with _session() as session:
@@ -33,6 +35,7 @@ def seed_demo_command() -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.option("--email", required=True)
 @click.option("--name", "full_name", default="", help="Full name (defaults to the e-mail).")
 @click.option("--role", required=True, type=click.Choice([role.value for role in Role]))
