@@ -86,6 +86,51 @@ _RIGHT_TO_WORK = re.compile(
 )
 
 
+# Cheap substring gates: a pattern is searched only when a word it cannot match without is present.
+_QUALIFICATION_WORDS = (
+    *[
+        "gcse",
+        "level",
+        "nvq",
+        "svq",
+        "btec",
+        "degree",
+        "english",
+        "math",
+        "esol",
+        "qualification",
+        "functional",
+    ],
+    *[
+        "diploma",
+        "certificate",
+        "school",
+        "bsc",
+        "msc",
+        "masters",
+        "hnc",
+        "hnd",
+        "phd",
+        "graduate",
+        "access",
+    ],
+)
+_FUNCTIONAL_LEVEL_1 = re.compile(r"\bfunctional skill\w*(?: \w+)? level 1\b")
+_RIGHT_TO_WORK_WORDS = (
+    *("right to work", "asylum seeker", "awaiting", "visa", "not allowed to work"),
+    *("settled status", "pre settled", "indefinite leave", "ilr", "refugee status", "british"),
+)
+_BA = re.compile(r"\bba\b")
+_PART_TIME_WORDS = ("part time", "school hour", "term time", "9 3")
+
+
+def _names_qualification(plain: str) -> bool:
+    """Same as ``_ANY_QUALIFICATION.search(plain)``, mostly as substring tests."""
+    return any(word in plain for word in _QUALIFICATION_WORDS) or (
+        "ba" in plain and _BA.search(plain) is not None
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class PersonConstraints:
     """What a profile says about a person's hard constraints; None where it says nothing."""
@@ -116,32 +161,70 @@ def plain_text(text: str) -> str:
     return " ".join(split_tokens(text))
 
 
+def _compile_subject(pattern: str) -> tuple[re.Pattern[str], ...]:
+    return (
+        re.compile(rf"\b{pattern} (?:gcse )?(?:grade )?{_GRADE}\b"),
+        re.compile(
+            rf"\b(?:failed|fail|no|struggle\w*) (?:gcse )?{pattern}\b"
+            rf"|\b{pattern} (?:gcse )?failed\b"
+        ),
+        re.compile(
+            rf"\bgcse (?:in |including )?(?:english and maths|maths and english|{pattern})\b"
+        ),
+    )
+
+
+# Compiled once; each is tried only when the words it cannot match without are in the text.
+_SUBJECT_PATTERNS = {subject: _compile_subject(pattern) for subject, pattern in _SUBJECT.items()}
+_SUBJECT_WORDS = {"english": ("english", "language"), "maths": ("math", "numeracy")}
+_GCSE_BOTH = re.compile(r"\bgcse english and maths\b|\bgcse maths and english\b")
+_FUNCTIONAL = re.compile(
+    r"\bfunctional skill(?: in)?(?: english| maths| english and maths)? level ([12])\b"
+)
+_ESOL = re.compile(r"\besol\b")
+_NO_GCSE_OR_LEFT = re.compile(r"\bno gcse\b|\bleft school at 1[45]\b")
+_GCSE = re.compile(r"\bgcse\b")
+_NO_GCSE = re.compile(r"\bno gcse\b")
+# Words without which each qualification pattern cannot match (a cheap gate, same results).
+_QUALIFICATION_GATES = (
+    ("phd", "doctorate"),
+    ("ma", "msc", "mba", "pgce", "postgraduate"),
+    ("degree", "bsc", "ba", "beng", "graduate"),
+    ("hnd", "foundation degree"),
+    ("hnc", "certificate of higher education"),
+    ("level", "access to"),
+    ("btec",),
+    ("level",),
+    ("nvq", "svq", "btec"),
+    ("level",),
+)
+_COMPILED_LEVELS = [
+    (re.compile(pattern), level, gate)
+    for (pattern, level), gate in zip(_QUALIFICATION_LEVELS, _QUALIFICATION_GATES, strict=True)
+]
+
+
 def _subject_level(text: str, subject: str) -> Level | None:
     """Level of one GCSE subject from grades ("maths 4", "english c"), passes or fails."""
-    pattern = _SUBJECT[subject]
-    graded = re.search(rf"\b{pattern} (?:gcse )?(?:grade )?{_GRADE}\b", text)
+    graded_pattern, failed_pattern, gcse_pattern = _SUBJECT_PATTERNS[subject]
+    named = any(word in text for word in _SUBJECT_WORDS[subject])
+    gcse = "gcse" in text
+    graded = graded_pattern.search(text) if named else None
     if graded:
         grade = graded.group(1).rstrip("*")
         return Level(_LETTER_GRADES.get(grade, _NUMBER_GRADES.get(grade, 2)))
-    if re.search(
-        rf"\b(?:failed|fail|no|struggle\w*) (?:gcse )?{pattern}\b|\b{pattern} (?:gcse )?failed\b",
-        text,
-    ):
+    if named and failed_pattern.search(text):
         return Level.LEVEL_1
-    if re.search(
-        rf"\bgcse (?:in |including )?(?:english and maths|maths and english|{pattern})\b", text
-    ):
+    if gcse and gcse_pattern.search(text):
         return Level.LEVEL_2
-    if re.search(r"\bgcse english and maths\b|\bgcse maths and english\b", text):
+    if gcse and _GCSE_BOTH.search(text):
         return Level.LEVEL_2
-    functional = re.search(
-        r"\bfunctional skill(?: in)?(?: english| maths| english and maths)? level ([12])\b", text
-    )
+    functional = _FUNCTIONAL.search(text) if "functional skill" in text else None
     if functional:
         return Level(int(functional.group(1)))
-    if subject == "english" and re.search(r"\besol\b", text):
+    if subject == "english" and "esol" in text and _ESOL.search(text):
         return Level.ENTRY
-    if re.search(r"\bno gcse\b|\bleft school at 1[45]\b", text):
+    if ("gcse" in text or "left school" in text) and _NO_GCSE_OR_LEFT.search(text):
         return Level.ENTRY
     return None
 
@@ -149,17 +232,21 @@ def _subject_level(text: str, subject: str) -> Level | None:
 def _qualification_level(text: str, *, gcse_pass: bool) -> Level | None:
     """Highest general qualification level named in the text."""
     found: list[int] = []
-    for pattern, level in _QUALIFICATION_LEVELS:
-        for hit in re.finditer(pattern, text):
+    for pattern, level, gate in _COMPILED_LEVELS:
+        if not any(word in text for word in gate):
+            continue
+        for hit in pattern.finditer(text):
             before = text[max(0, hit.start() - 25) : hit.start()]
             if _SHORT_COURSE.search(before + hit.group(0)):
                 continue
             found.append(level if level is not None else int(hit.group(1)))
-    if re.search(r"\bgcse\b", text) and not re.search(r"\bno gcse\b", text):
+    gcse = "gcse" in text
+    no_gcse = gcse and _NO_GCSE.search(text)
+    if gcse and _GCSE.search(text) and not no_gcse:
         found.append(2 if gcse_pass else 1)
     if found:
         return Level(max(found))
-    if _NONE_QUALIFICATIONS.search(text) or re.search(r"\bno gcse\b", text):
+    if _NONE_QUALIFICATIONS.search(text) or no_gcse:
         return Level.ENTRY
     return None
 
@@ -181,25 +268,32 @@ def read_person_constraints(
 ) -> PersonConstraints:
     """Constraints stated in a profile (as ``plain_text``), given its vocabulary mentions."""
     english = maths = qualification = None
-    if _ANY_QUALIFICATION.search(plain):
+    if _names_qualification(plain):
         english = _subject_level(plain, "english")
         maths = _subject_level(plain, "maths")
         qualification = _qualification_level(plain, gcse_pass=Level.LEVEL_2 in (english, maths))
-    if re.search(r"\bfunctional skill\w*(?: \w+)? level 1\b", plain) and not re.search(
-        r"english|maths", plain
+    if (
+        "functional skill" in plain
+        and _FUNCTIONAL_LEVEL_1.search(plain)
+        and not ("english" in plain or "maths" in plain)
     ):
         english = english or Level.LEVEL_1
-    age_hit = _AGE.search(plain)
+    age_hit = _AGE.search(plain) if any(digit in plain for digit in "1234567") else None
     nights: bool | None = None
-    if _NIGHTS_NO.search(plain):
-        nights = False
-    elif _NIGHTS_YES.search(plain):
+    if "night" in plain or "days only" in plain:
+        if _NIGHTS_NO.search(plain):
+            nights = False
+        elif _NIGHTS_YES.search(plain):
+            nights = True
+    elif "any shift" in plain and _NIGHTS_YES.search(plain):
         nights = True
     right_to_work: bool | None = None
-    if _NO_RIGHT_TO_WORK.search(plain):
-        right_to_work = False
-    elif _RIGHT_TO_WORK.search(plain):
-        right_to_work = True
+    if any(word in plain for word in _RIGHT_TO_WORK_WORDS):
+        if _NO_RIGHT_TO_WORK.search(plain):
+            right_to_work = False
+        elif _RIGHT_TO_WORK.search(plain):
+            right_to_work = True
+    part_time = any(word in plain for word in _PART_TIME_WORDS) and _PART_TIME.search(plain)
     return PersonConstraints(
         english_level=english,
         maths_level=maths,
@@ -208,7 +302,7 @@ def read_person_constraints(
         right_to_work=right_to_work,
         age=int(next(g for g in age_hit.groups() if g)) if age_hit else None,
         nights=nights,
-        part_time_only=True if _PART_TIME.search(plain) else None,
+        part_time_only=True if part_time else None,
     )
 
 

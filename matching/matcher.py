@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import multiprocessing as mp
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -615,14 +616,51 @@ class Matcher:
         top: int | None = 10,
         include_ineligible: bool = True,
         chunk_size: int = 1000,
+        workers: int = 1,
     ) -> Iterator[tuple[Person, list[Match]]]:
-        """Rank for many people a chunk at a time, so memory stays flat; yield (person, matches)."""
-        for start in range(0, len(people), chunk_size):
+        """Rank for many people a chunk at a time, so memory stays flat; yield (person, matches).
+
+        ``workers`` > 1 ranks chunks in that many forked processes (where the platform can fork),
+        yielding in the same order with the same results; each worker shares this fitted matcher.
+        """
+        starts = range(0, len(people), chunk_size)
+        if workers > 1 and len(starts) > 1 and "fork" in mp.get_all_start_methods():
+            yield from self._rank_forked(
+                people, starts, top, include_ineligible, chunk_size, workers
+            )
+            return
+        for start in starts:
             chunk = people[start : start + chunk_size]
-            block = self._people_block(chunk)
-            scored = self._score(block)
-            chosen = self._top(scored[0], scored[-1], top, include_ineligible)
-            yield from zip(chunk, self._explain(chunk, block, chosen, scored, None), strict=True)
+            yield from zip(chunk, self._rank_chunk(chunk, top, include_ineligible), strict=True)
+
+    def _rank_chunk(
+        self, chunk: Sequence[Person], top: int | None, include_ineligible: bool
+    ) -> list[list[Match]]:
+        """Matches for one chunk of people."""
+        block = self._people_block(chunk)
+        scored = self._score(block)
+        chosen = self._top(scored[0], scored[-1], top, include_ineligible)
+        return self._explain(chunk, block, chosen, scored, None)
+
+    def _rank_forked(
+        self,
+        people: Sequence[Person],
+        starts: range,
+        top: int | None,
+        include_ineligible: bool,
+        chunk_size: int,
+        workers: int,
+    ) -> Iterator[tuple[Person, list[Match]]]:
+        """``rank_many`` over forked workers; they inherit the matcher and people, not pickles."""
+        key = id(people)
+        _FORKED[key] = (self, people, top, include_ineligible, chunk_size)
+        try:
+            with mp.get_context("fork").Pool(min(workers, len(starts))) as pool:
+                jobs = [(key, start) for start in starts]
+                for start, results in zip(starts, pool.imap(_forked_chunk, jobs), strict=True):
+                    yield from zip(people[start : start + chunk_size], results, strict=True)
+        finally:
+            _FORKED.pop(key, None)
 
     def shortlist(
         self,
@@ -649,6 +687,17 @@ class Matcher:
             _with_rank(explained[row][0], position + 1)
             for position, row in enumerate(order.tolist())
         ]
+
+
+# Work handed to forked rank_many workers: key -> (matcher, people, top, include_ineligible, size).
+_FORKED: dict[int, tuple[Matcher, Sequence[Person], int | None, bool, int]] = {}
+
+
+def _forked_chunk(job: tuple[int, int]) -> list[list[Match]]:
+    """One chunk of a forked ``rank_many`` (runs in a worker process)."""
+    key, start = job
+    matcher, people, top, include_ineligible, chunk_size = _FORKED[key]
+    return matcher._rank_chunk(people[start : start + chunk_size], top, include_ineligible)
 
 
 def _with_rank(match: Match, rank: int) -> Match:

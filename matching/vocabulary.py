@@ -262,6 +262,9 @@ def _judged_poor(following: list[str]) -> bool:
     )
 
 
+_UNSEEN = object()
+
+
 class Vocabulary:
     """The skills vocabulary with a typo-tolerant, negation-aware phrase matcher."""
 
@@ -287,6 +290,8 @@ class Vocabulary:
             self._phrase_words
         )
         self._corrections: dict[str, str] = {}
+        # token -> its corrected form (None for a stop word): one look-up per recurring token.
+        self._normalised: dict[str, str | None] = {}
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -325,7 +330,16 @@ class Vocabulary:
     def normalise(self, text: str | list[str]) -> list[str]:
         """The token stream phrases are matched on: split, typo-fixed, stop words dropped."""
         tokens = split_tokens(text) if isinstance(text, str) else text
-        return [self.correct(t) for t in tokens if t not in STOPWORDS]
+        cache = self._normalised
+        out = []
+        for token in tokens:
+            fixed = cache.get(token, _UNSEEN)
+            if fixed is _UNSEEN:
+                fixed = None if token in STOPWORDS else self.correct(token)
+                cache[token] = fixed
+            if fixed is not None:
+                out.append(fixed)
+        return out
 
     def find(self, text: str | list[str]) -> list[Mention]:
         """Every label mentioned in the text, longest phrase first, with negation and goal scope."""

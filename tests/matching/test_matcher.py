@@ -1,6 +1,7 @@
 """Ranking, eligibility reasons, distance, priority and explanations on small catalogues."""
 
 import math
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +16,7 @@ from matching import (
     ShiftPattern,
     haversine_km,
 )
+from matching.csv_io import read_people
 
 ST_JAMES = (53.8069, -1.5209)  # St James's University Hospital
 LEEDS_STATION = (53.7950, -1.5474)
@@ -230,6 +232,13 @@ def test_rank_many_matches_rank_for_each_person(matcher):
     }
     for person in people:
         assert batch[person.id] == matcher.rank(person, top=3)
+
+
+def test_rank_many_in_worker_processes_gives_the_same_results(dev_matcher):
+    dev_people = read_people(Path(__file__).parent / "data" / "people.csv")
+    serial = list(dev_matcher.rank_many(dev_people, top=5, chunk_size=10))
+    forked = list(dev_matcher.rank_many(dev_people, top=5, chunk_size=10, workers=2))
+    assert forked == serial
 
 
 def test_shortlist_ranks_people_for_one_opportunity(matcher):
