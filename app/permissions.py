@@ -25,14 +25,23 @@ def public(view: Callable) -> Callable:
 
 def signed_in(view: Callable) -> Callable:
     """Open to any signed-in user, whatever their role."""
-    view.permission = frozenset(Role)
+    return roles(*Role)(view)
 
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        _require(frozenset(Role))
-        return view(*args, **kwargs)
 
-    return wrapped
+def roles(*allowed_roles: Role) -> Callable:
+    """Open only to these roles; for views whose blueprint serves several audiences."""
+    allowed = frozenset(allowed_roles)
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            _require(allowed)
+            return view(*args, **kwargs)
+
+        wrapped.permission = allowed
+        return wrapped
+
+    return decorate
 
 
 def guard_blueprint(bp: Blueprint, *roles: Role) -> None:

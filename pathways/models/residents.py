@@ -26,10 +26,15 @@ class Resident(SQLModel, table=True):
     __table_args__ = (
         sa.CheckConstraint("imd_decile IS NULL OR imd_decile BETWEEN 1 AND 10", name="decile"),
         sa.Index("ix_resident_last_first_name", "last_name", "first_name"),
+        sa.UniqueConstraint("organisation_id", "external_ref"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    # The advisor whose caseload the resident is on.
+    advisor_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
+    # The resident's reference in the advisor's own spreadsheet, so re-imports find them.
+    external_ref: str | None = Field(default=None, max_length=60)
     # Personal and contact details (emptied on erasure).
     first_name: str | None = Field(default=None, max_length=100)
     last_name: str | None = Field(default=None, max_length=100)
@@ -50,6 +55,8 @@ class Resident(SQLModel, table=True):
     informal_experience: str = Field(default="")
     interests: str = Field(default="")
     qualifications: str = Field(default="")
+    # Skills in the resident's own words, beside those picked from the vocabulary.
+    other_skills: str = Field(default="")
     english_level: int = Field(default=0, ge=0, le=3)
     maths_level: int = Field(default=0, ge=0, le=3)
     highest_qualification_level: int = Field(default=0, ge=0, le=8)
