@@ -10,7 +10,7 @@ TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: setup run test lint format lock migrate seed
+.PHONY: setup run serve test lint format lock migrate seed
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -32,6 +32,10 @@ seed: migrate
 
 run: seed
 	$(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
+
+# Production: ENV=production, SECRET_KEY and DATABASE_URL (PostgreSQL) come from the environment.
+serve: migrate
+	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 lint: setup
 	$(BIN)/ruff check .

@@ -50,12 +50,16 @@ def register_templating(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app import admin, api, auth, main
+    from app import admin, api, auth, catalogue, main, matching, residents, vacancies
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(catalogue.bp)
+    app.register_blueprint(vacancies.bp)
+    app.register_blueprint(residents.bp)
+    app.register_blueprint(matching.bp)
 
 
 def register_error_handlers(app: Flask) -> None:

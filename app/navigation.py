@@ -8,17 +8,27 @@ from pathways.models import Role
 
 def navigation_for() -> list[dict[str, str]]:
     """Header navigation for the signed-in user's role; the public catalogue for everyone."""
-    items = [{"text": "About the data", "href": url_for("main.about")}]
+    items = [
+        {"text": "Pathways", "href": url_for("catalogue.index")},
+        {"text": "About the data", "href": url_for("main.about")},
+    ]
     if not current_user.is_authenticated:
         return items
     by_role: dict[Role, list[dict[str, str]]] = {
-        Role.ADVISOR: [],
-        Role.EMPLOYER: [],
+        Role.ADVISOR: [
+            {"text": "Caseload", "href": url_for("residents.caseload")},
+            {"text": "Register a resident", "href": url_for("residents.register")},
+            {"text": "Import", "href": url_for("residents.import_file")},
+            {"text": "Vacancies", "href": url_for("vacancies.browse")},
+        ],
+        Role.EMPLOYER: [{"text": "Vacancies", "href": url_for("vacancies.employer_list")}],
         Role.PROGRAMME_LEAD: [],
         Role.ADMIN: [
             {"text": "Users", "href": url_for("admin.users")},
             {"text": "Organisations", "href": url_for("admin.organisations_list")},
             {"text": "Audit log", "href": url_for("admin.audit")},
+            {"text": "Merge residents", "href": url_for("residents.merge")},
+            {"text": "Retention review", "href": url_for("residents.retention")},
         ],
     }
     return by_role.get(current_user.role, []) + items

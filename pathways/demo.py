@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from pathways.accounts import create_user
+from pathways.catalogue import load_catalogue
+from pathways.demo_residents import seed_demo_residents
+from pathways.demo_vacancies import seed_demo_vacancies
 from pathways.geography import resolve_postcode
 from pathways.models import Organisation, OrganisationKind, Role, Site, User
 
@@ -84,8 +87,16 @@ def seed_demo(*, session: Session) -> list[DemoLogin]:
                 organisation=organisations[login.organisation],
                 password=DEMO_PASSWORD,
             )
+    load_catalogue(session)
+    seed_demo_vacancies(session=session)
     session.flush()
+    seed_demo_residents(session=session, advisor=_demo_user(session, Role.ADVISOR))
     return DEMO_LOGINS
+
+
+def _demo_user(session: Session, role: Role) -> User:
+    email = next(login.email for login in DEMO_LOGINS if login.role == role)
+    return session.exec(select(User).where(User.email == email)).one()
 
 
 def _organisation(session: Session, name: str, spec) -> Organisation:

@@ -23,3 +23,7 @@ class ValidationFailed(DomainError):
 
 class UnknownPostcode(ValidationFailed):
     """The text is not a valid UK postcode."""
+
+
+class ConflictError(DomainError):
+    """Someone else changed the record after this user loaded it; reload and try again."""

@@ -34,6 +34,7 @@ class Place:
     lsoa21_name: str | None = None
     imd_decile: int | None = None
     imd_rank: int | None = None
+    imd2019_decile: int | None = None
     priority_area: str | None = None
     is_priority: bool = False
 
@@ -81,6 +82,7 @@ def resolve_postcode(
         lsoa21_name=row["lsoa21_name"] or None,
         imd_decile=decile,
         imd_rank=_int_or_none(row["imd2025_imd_rank"]),
+        imd2019_decile=_int_or_none(row["imd2019_decile"]),
         priority_area=priority_area,
         is_priority=priority_area is not None
         or (decile is not None and decile <= priority_decile_threshold),

@@ -1,5 +1,6 @@
 """Who may see or change what: the predicates every view and query relies on."""
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from pathways.models import (
@@ -48,20 +49,60 @@ def has_current_consent(*, session: Session, resident: Resident, kind: ConsentKi
     return latest is not None and latest.granted
 
 
+def shares_with_employers() -> sa.ColumnElement[bool]:
+    """SQL condition on ``Resident``: not erased or merged, latest sharing consent a grant.
+
+    Every employer-facing query must include it, so a withdrawal hides the resident at once.
+    """
+    latest_sharing_consent = (
+        select(ConsentRecord.granted)
+        .where(
+            ConsentRecord.resident_id == Resident.id,
+            ConsentRecord.kind == ConsentKind.SHARE_WITH_EMPLOYERS,
+        )
+        .order_by(ConsentRecord.given_on.desc(), ConsentRecord.id.desc())
+        .limit(1)
+        .correlate(Resident)
+        .scalar_subquery()
+    )
+    return sa.and_(
+        Resident.erased_at.is_(None),
+        Resident.merged_into_id.is_(None),
+        latest_sharing_consent.is_(True),
+    )
+
+
+def residents_shareable_with_employer(*, session: Session, employer: User) -> list[Resident]:
+    """Residents referred to the employer's vacancies who currently consent to sharing."""
+    return list(
+        session.exec(
+            select(Resident)
+            .where(shares_with_employers(), Resident.id.in_(_referred_to(employer)))
+            .order_by(Resident.id)
+        )
+    )
+
+
 def can_view_resident(*, session: Session, user: User, resident: Resident) -> bool:
     """Advisors see their organisation's residents; employers see only consenting referrals."""
     if can_manage_resident(user, resident):
         return True
-    if user.role != Role.EMPLOYER or resident.erased_at is not None:
+    if user.role != Role.EMPLOYER:
         return False
-    referred_here = session.exec(
-        select(Application.id)
-        .join(Vacancy, Vacancy.id == Application.vacancy_id)
-        .where(
-            Application.resident_id == resident.id,
-            Vacancy.organisation_id == user.organisation_id,
+    visible = session.exec(
+        select(Resident.id).where(
+            Resident.id == resident.id,
+            shares_with_employers(),
+            Resident.id.in_(_referred_to(user)),
         )
     ).first()
-    return referred_here is not None and has_current_consent(
-        session=session, resident=resident, kind=ConsentKind.SHARE_WITH_EMPLOYERS
+    return visible is not None
+
+
+def _referred_to(employer: User):
+    """Ids of residents put forward for any of the employer organisation's vacancies."""
+    return (
+        select(Application.resident_id)
+        .join(Vacancy, Vacancy.id == Application.vacancy_id)
+        .where(Vacancy.organisation_id == employer.organisation_id)
     )

@@ -14,10 +14,10 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from argon2 import PasswordHasher
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
-from pathways.accounts import hash_password
 from pathways.database import make_engine, normalise_database_url
 from pathways.models import Organisation, OrganisationKind, Role, Site, User
 from tests.helpers import TEST_PASSWORD, submit
@@ -76,8 +76,24 @@ def _postgres_database() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def engine(database_url: str) -> Iterator[sa.Engine]:
     engine = make_engine(database_url)
+    if engine.dialect.name == "sqlite":
+        _use_explicit_sqlite_transactions(engine)
     yield engine
     engine.dispose()
+
+
+def _use_explicit_sqlite_transactions(engine: sa.Engine) -> None:
+    """Let SQLAlchemy open SQLite transactions itself, so per-test savepoints nest properly.
+
+    The sqlite3 driver only opens a transaction before a data change, so a SAVEPOINT issued
+    first would start a transaction of its own and its RELEASE would commit it for real.
+    """
+
+    def autocommit_driver(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None
+
+    sa.event.listen(engine, "connect", autocommit_driver)
+    sa.event.listen(engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN"))
 
 
 @pytest.fixture
@@ -123,8 +139,12 @@ def client(app):
 
 @pytest.fixture(scope="session")
 def test_password_hash() -> str:
-    """Hashing is deliberately slow, so the factories share one hash."""
-    return hash_password(TEST_PASSWORD)
+    """One shared hash with cheap Argon2id parameters, so the many test sign-ins stay fast.
+
+    Verification reads the parameters from the hash itself, so the real code path is used;
+    the service's own hashes keep the library's recommended (slow) parameters.
+    """
+    return PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(TEST_PASSWORD)
 
 
 @pytest.fixture
@@ -196,3 +216,81 @@ def login_as(client, make_user) -> Callable[..., User]:
         return user
 
     return login
+
+
+@pytest.fixture
+def fresh_database_url(database_url, tmp_path) -> Iterator[str]:
+    """A separate, migrated database of the same kind, for tests whose writes must be committed."""
+    if database_url.startswith("sqlite"):
+        url = f"sqlite:///{tmp_path / 'fresh.db'}"
+        migrate(url)
+        yield url
+        return
+    yield from _postgres_database()
+
+
+@pytest.fixture
+def make_resident(db, make_user):
+    """Register a resident (consenting to us holding data) on an advisor's caseload."""
+    from datetime import date
+
+    from pathways.residents import ResidentDetails, register_resident
+
+    def make(advisor: User | None = None, *, share: bool = False, skills=(), **details):
+        values = {
+            "first_name": "Jordan",
+            "last_name": f"Test{uuid.uuid4().hex[:6]}",
+            "date_of_birth": date(1995, 6, 15),
+            "postcode": "LS9 7JA",
+        }
+        return register_resident(
+            session=db,
+            advisor=advisor or make_user(Role.ADVISOR),
+            details=ResidentDetails(**(values | details)),
+            skill_labels=list(skills),
+            consent_to_hold_data=True,
+            share_with_employers=share,
+        )
+
+    return make
+
+
+@pytest.fixture
+def catalogue(db):
+    """The packaged pathway catalogue loaded; returns pathways by slug."""
+    from sqlmodel import select
+
+    from pathways.catalogue import load_catalogue
+    from pathways.models import Pathway
+
+    load_catalogue(db)
+    return {pathway.slug: pathway for pathway in db.exec(select(Pathway))}
+
+
+@pytest.fixture
+def make_vacancy(db, catalogue, make_site):
+    """An open vacancy (a porter at a new site, closing in 30 days unless overridden)."""
+    from datetime import timedelta
+
+    from pathways.clock import today
+    from pathways.models import Vacancy, VacancyStatus
+
+    def make(**overrides):
+        site = overrides.pop("site", None) or make_site()
+        values = {
+            "organisation_id": site.organisation_id,
+            "site_id": site.id,
+            "pathway_id": catalogue["hospital-porter"].id,
+            "title": "Hospital porter",
+            "positions": 2,
+            "pay_min": 24465,
+            "pay_max": 24465,
+            "closing_date": today() + timedelta(days=30),
+            "status": VacancyStatus.OPEN,
+        }
+        vacancy = Vacancy(**(values | overrides))
+        db.add(vacancy)
+        db.flush()
+        return vacancy
+
+    return make

@@ -17,3 +17,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 def openapi():
     """The OpenAPI 3.1 description of every API route."""
     return jsonify(openapi_document())
+
+
+# Imported last: each module registers its routes on bp.
+from app.api import catalogue, postcodes  # noqa: E402, F401

@@ -1,0 +1,348 @@
+"""Matching residents to pathways and vacancies: database rows in, explained matches out.
+
+The ``matching`` library knows nothing of the database; this module turns residents, pathways
+and vacancies into its frozen types, runs it, and hands back matches with the rows they are for.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from matching import (
+    Availability,
+    Level,
+    Match,
+    Matcher,
+    Opportunity,
+    OpportunityKind,
+    Person,
+    Requirements,
+)
+from matching import ShiftPattern as WorkPattern
+from pathways.audit import record_audit
+from pathways.errors import ValidationFailed
+from pathways.geography import UnknownPostcode, resolve_postcode
+from pathways.models import (
+    Application,
+    AuditAction,
+    ConsentKind,
+    Pathway,
+    PathwayKind,
+    PathwaySkill,
+    Resident,
+    ResidentSkill,
+    ResidentStatus,
+    ShiftPattern,
+    Site,
+    Skill,
+    User,
+    Vacancy,
+    VacancyStatus,
+)
+from pathways.permissions import has_current_consent, shares_with_employers
+
+PATTERNS = {
+    ShiftPattern.DAYS: WorkPattern.DAYS,
+    ShiftPattern.EARLY_LATE: WorkPattern.SHIFTS,
+    ShiftPattern.NIGHTS: WorkPattern.NIGHTS,
+    ShiftPattern.ROTATING: WorkPattern.SHIFTS_WITH_NIGHTS,
+    ShiftPattern.FLEXIBLE: WorkPattern.UNKNOWN,
+}
+KINDS = {
+    PathwayKind.ENTRY_ROLE: OpportunityKind.ENTRY_ROLE,
+    PathwayKind.APPRENTICESHIP: OpportunityKind.APPRENTICESHIP,
+    PathwayKind.PRE_EMPLOYMENT: OpportunityKind.TRAINING,
+}
+# Below this many hours a week a vacancy suits someone who can only work part time.
+PART_TIME_HOURS = 30
+
+
+@dataclass(frozen=True)
+class PathwayMatch:
+    match: Match
+    pathway: Pathway
+
+
+@dataclass(frozen=True)
+class VacancyMatch:
+    match: Match
+    vacancy: Vacancy
+    pathway: Pathway
+    site: Site
+
+
+@dataclass(frozen=True)
+class ResidentMatches:
+    """A resident's ranked pathways and open vacancies, each with the reasons."""
+
+    pathways: list[PathwayMatch]
+    vacancies: list[VacancyMatch]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A consenting resident on a vacancy's shortlist."""
+
+    match: Match
+    resident: Resident
+    already_referred: bool
+
+
+def level(value: int) -> Level | None:
+    """Our 0-8 level fields as the matcher's levels; 0 means not recorded, so no requirement."""
+    return Level(value) if value > 0 else None
+
+
+def person_for(resident: Resident, skills: Sequence[str]) -> Person:
+    """The matcher's view of a resident: their words, picked skills, levels and whereabouts."""
+    latitude = longitude = None
+    if resident.postcode:
+        try:
+            place = resolve_postcode(resident.postcode)
+            latitude, longitude = place.latitude, place.longitude
+        except UnknownPostcode:
+            pass  # a postcode retired since registration: match without distance
+    profile = "\n".join(
+        text
+        for text in (
+            resident.work_history,
+            resident.informal_experience,
+            resident.interests,
+            resident.qualifications,
+            resident.other_skills,
+        )
+        if text
+    )
+    return Person(
+        id=str(resident.id),
+        profile=profile,
+        skills=tuple(skills),
+        english_level=level(resident.english_level),
+        maths_level=level(resident.maths_level),
+        qualification_level=level(resident.highest_qualification_level),
+        driving_licence=resident.has_driving_licence,
+        right_to_work=resident.has_right_to_work,
+        date_of_birth=resident.date_of_birth,
+        availability=Availability(
+            nights=False if resident.no_nights else None,
+            part_time_only=True if resident.part_time_only else None,
+        ),
+        lat=latitude,
+        lon=longitude,
+        in_priority_area=resident.in_priority_area,
+        max_travel_km=resident.max_travel_km,
+    )
+
+
+def requirements_for(pathway: Pathway, vacancy: Vacancy | None = None) -> Requirements:
+    """The pathway's entry requirements, with the vacancy's own shifts and hours if given."""
+    pattern = vacancy.shift_pattern if vacancy else pathway.shift_pattern
+    hours = vacancy.hours_per_week if vacancy else None
+    return Requirements(
+        min_age=pathway.min_age,
+        english_level=level(pathway.english_level),
+        maths_level=level(pathway.maths_level),
+        qualification_level=level(pathway.min_qualification_level),
+        driving_licence=pathway.requires_driving_licence,
+        shift_pattern=PATTERNS[pattern] if pattern else WorkPattern.UNKNOWN,
+        part_time_available=None if hours is None else hours < PART_TIME_HOURS,
+    )
+
+
+def opportunity_for_pathway(pathway: Pathway, skills: Sequence[str]) -> Opportunity:
+    return Opportunity(
+        id=f"pathway:{pathway.id}",
+        title=pathway.title,
+        kind=KINDS[pathway.kind],
+        description=pathway.description,
+        skills=tuple(skills),
+        requirements=requirements_for(pathway),
+        level=str(pathway.apprenticeship_level or ""),
+        standard=pathway.apprenticeship_standard_code or "",
+    )
+
+
+def opportunity_for_vacancy(
+    vacancy: Vacancy, pathway: Pathway, site: Site, skills: Sequence[str]
+) -> Opportunity:
+    return Opportunity(
+        id=f"vacancy:{vacancy.id}",
+        title=vacancy.title,
+        kind=OpportunityKind.VACANCY,
+        description=f"{vacancy.description}\n{pathway.description}",
+        skills=tuple(skills),
+        requirements=requirements_for(pathway, vacancy),
+        lat=site.latitude,
+        lon=site.longitude,
+        ring_fenced=vacancy.ring_fenced,
+        level=str(pathway.apprenticeship_level or ""),
+        standard=pathway.apprenticeship_standard_code or "",
+    )
+
+
+def open_vacancy_rows(*, session: Session, today: date) -> list[tuple[Vacancy, Pathway, Site]]:
+    """Vacancies taking referrals today, with their pathway and site."""
+    return list(
+        session.exec(
+            select(Vacancy, Pathway, Site)
+            .join(Pathway, Pathway.id == Vacancy.pathway_id)
+            .join(Site, Site.id == Vacancy.site_id)
+            .where(Vacancy.status == VacancyStatus.OPEN, Vacancy.closing_date >= today)
+            .order_by(Vacancy.id)
+        ).all()
+    )
+
+
+class Catalogue:
+    """Every published pathway and open vacancy, fitted into one matcher for a day's requests."""
+
+    def __init__(self, *, session: Session, today: date):
+        self.pathways = {
+            p.id: p
+            for p in session.exec(select(Pathway).where(Pathway.is_published).order_by(Pathway.id))
+        }
+        self.vacancies = {
+            v.id: (v, p, s) for v, p, s in open_vacancy_rows(session=session, today=today)
+        }
+        skills = _pathway_skills(session)
+        opportunities = [
+            opportunity_for_pathway(p, skills.get(p.id, ())) for p in self.pathways.values()
+        ]
+        opportunities += [
+            opportunity_for_vacancy(v, p, s, skills.get(p.id, ()))
+            for v, p, s in self.vacancies.values()
+        ]
+        self.matcher = Matcher(opportunities, today=today) if opportunities else None
+
+
+def matches_for_resident(
+    *, session: Session, resident: Resident, today: date, top: int = 10
+) -> ResidentMatches:
+    """The resident's best pathways and open vacancies, eligible first, each explained."""
+    catalogue = Catalogue(session=session, today=today)
+    pathways: list[PathwayMatch] = []
+    vacancies: list[VacancyMatch] = []
+    if catalogue.matcher is None:
+        return ResidentMatches(pathways=[], vacancies=[])
+    person = person_for(resident, resident_skill_labels(session, resident.id))
+    for match in catalogue.matcher.rank(person, top=None):
+        kind, _, key = match.opportunity_id.partition(":")
+        if kind == "pathway" and len(pathways) < top:
+            pathways.append(PathwayMatch(match, catalogue.pathways[int(key)]))
+        elif kind == "vacancy" and len(vacancies) < top:
+            vacancy, pathway, site = catalogue.vacancies[int(key)]
+            vacancies.append(VacancyMatch(match, vacancy, pathway, site))
+    return ResidentMatches(
+        pathways=_reranked(pathways),
+        vacancies=_reranked(vacancies),
+    )
+
+
+def shortlist_for_vacancy(
+    *, session: Session, vacancy: Vacancy, candidates: Sequence[Resident], today: date, top=20
+) -> list[Candidate]:
+    """The best of these consenting residents for an open vacancy, with why they fit."""
+    catalogue = Catalogue(session=session, today=today)
+    if catalogue.matcher is None or vacancy.id not in catalogue.vacancies or not candidates:
+        return []
+    skills = _resident_skills(session, [r.id for r in candidates])
+    by_id = {str(r.id): r for r in candidates}
+    people = [person_for(r, skills.get(r.id, ())) for r in candidates]
+    referred = set(
+        session.exec(
+            select(Application.resident_id).where(Application.vacancy_id == vacancy.id)
+        ).all()
+    )
+    shortlist = catalogue.matcher.shortlist(
+        f"vacancy:{vacancy.id}", people, top=top, include_ineligible=False
+    )
+    return [
+        Candidate(match, by_id[match.person_id], int(match.person_id) in referred)
+        for match in shortlist
+    ]
+
+
+def shortlist_pool(*, session: Session) -> list[Resident]:
+    """Every resident an employer's shortlist may draw on: active, and consenting to share now."""
+    return list(
+        session.exec(
+            select(Resident)
+            .where(shares_with_employers(), Resident.status == ResidentStatus.ACTIVE)
+            .order_by(Resident.id)
+        )
+    )
+
+
+def refer(
+    *, session: Session, resident: Resident, vacancy: Vacancy, user: User, today: date
+) -> Application:
+    """Put a consenting resident forward for an open vacancy, once."""
+    if not has_current_consent(
+        session=session, resident=resident, kind=ConsentKind.SHARE_WITH_EMPLOYERS
+    ):
+        raise ValidationFailed(
+            "This resident has not agreed to share their details with employers, "
+            "so they cannot be referred"
+        )
+    if vacancy.status != VacancyStatus.OPEN or vacancy.closing_date < today:
+        raise ValidationFailed("This vacancy is not open for referrals")
+    existing = session.exec(
+        select(Application).where(
+            Application.resident_id == resident.id, Application.vacancy_id == vacancy.id
+        )
+    ).first()
+    if existing is not None:
+        raise ValidationFailed("This resident has already been referred to this vacancy")
+    application = Application(
+        resident_id=resident.id, vacancy_id=vacancy.id, referred_by_id=user.id
+    )
+    session.add(application)
+    session.flush()
+    record_audit(
+        session=session,
+        user=user,
+        action=AuditAction.CREATE,
+        entity_type="application",
+        entity_id=application.id,
+        detail=f"Referred resident {resident.id} to vacancy {vacancy.id}",
+    )
+    return application
+
+
+def resident_skill_labels(session: Session, resident_id: int) -> list[str]:
+    return _resident_skills(session, [resident_id]).get(resident_id, [])
+
+
+def _resident_skills(session: Session, resident_ids: list[int]) -> dict[int, list[str]]:
+    rows = session.exec(
+        select(ResidentSkill.resident_id, Skill.label)
+        .join(Skill, Skill.id == ResidentSkill.skill_id)
+        .where(col(ResidentSkill.resident_id).in_(resident_ids))
+        .order_by(Skill.label)
+    )
+    skills: dict[int, list[str]] = {}
+    for resident_id, label in rows:
+        skills.setdefault(resident_id, []).append(label)
+    return skills
+
+
+def _pathway_skills(session: Session) -> dict[int, list[str]]:
+    rows = session.exec(
+        select(PathwaySkill.pathway_id, Skill.label)
+        .join(Skill, Skill.id == PathwaySkill.skill_id)
+        .order_by(PathwaySkill.pathway_id, Skill.label)
+    )
+    skills: dict[int, list[str]] = {}
+    for pathway_id, label in rows:
+        skills.setdefault(pathway_id, []).append(label)
+    return skills
+
+
+def _reranked(items: list) -> list:
+    """Number each list from 1, since pathways and vacancies were ranked together."""
+    return [
+        replace(item, match=replace(item.match, rank=position))
+        for position, item in enumerate(items, start=1)
+    ]

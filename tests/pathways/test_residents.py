@@ -1,0 +1,321 @@
+"""Registering residents: validation, postcode resolution, skills, consent, duplicates, caseload."""
+
+from datetime import date, timedelta
+
+import pytest
+from freezegun import freeze_time
+from sqlmodel import select
+
+from pathways.errors import NotFound, ValidationFailed
+from pathways.models import (
+    Application,
+    ConsentKind,
+    ConsentRecord,
+    Enrolment,
+    MilestoneEvent,
+    MilestoneKind,
+    ResidentNote,
+    ResidentStatus,
+    Role,
+)
+from pathways.permissions import has_current_consent
+from pathways.resident_merge import merge_residents
+from pathways.resident_search import (
+    CaseloadQuery,
+    CaseloadSort,
+    NextActionFilter,
+    caseload,
+    likely_duplicates,
+)
+from pathways.residents import (
+    ResidentDetails,
+    add_note,
+    mark_note_done,
+    record_consent,
+    register_resident,
+    resident_for,
+    resolve_skill_entries,
+    skill_labels_of,
+    update_resident,
+)
+from pathways.skills import sync_skill_vocabulary
+
+
+def details(**overrides) -> ResidentDetails:
+    values = {
+        "first_name": "Aisha",
+        "last_name": "Begum",
+        "date_of_birth": date(1990, 3, 31),
+        "postcode": "ls97ja",
+    }
+    return ResidentDetails(**(values | overrides))
+
+
+def register(db, advisor, **overrides):
+    return register_resident(
+        session=db,
+        advisor=advisor,
+        details=details(**overrides),
+        skill_labels=[],
+        consent_to_hold_data=True,
+    )
+
+
+@freeze_time("2026-11-24")
+def test_registration_resolves_the_postcode_at_once(db, make_user):
+    resident = register(db, make_user(Role.ADVISOR))
+    assert resident.postcode == "LS9 7JA"
+    assert (resident.imd_decile, resident.priority_area) == (1, "Lincoln Green")
+    assert resident.in_priority_area
+    assert resident.ward_name == "Burmantofts & Richmond Hill"
+    assert resident.lsoa21_code == "E01033035"
+    assert resident.age_band == "35-49"
+
+
+def test_postcode_outside_the_data_is_accepted_with_no_deprivation_data(db, make_user):
+    resident = register(db, make_user(Role.ADVISOR), postcode="SW1A 1AA")
+    assert resident.postcode == "SW1A 1AA"
+    assert resident.imd_decile is None and resident.ward_name is None
+    assert not resident.in_priority_area
+
+
+@freeze_time("2026-11-24")
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"first_name": " "}, "first_name", "Enter the resident's first name"),
+        ({"date_of_birth": date(2010, 11, 25)}, "date_of_birth", "must be 16 or over"),
+        ({"date_of_birth": None}, "date_of_birth", "Enter a date of birth"),
+        ({"postcode": "nonsense"}, "postcode", "Enter a full UK postcode"),
+        ({"postcode": "LS9 9ZZ"}, "postcode", "We cannot find LS9 9ZZ"),
+        ({"email": "aisha@"}, "email", "correct format"),
+        ({"phone": "12345"}, "phone", "UK phone number"),
+        ({"sex": "unknown"}, "sex", "Choose an answer"),
+    ],
+)
+def test_invalid_details_are_refused_field_by_field(db, make_user, overrides, field, message):
+    with pytest.raises(ValidationFailed) as caught:
+        register(db, make_user(Role.ADVISOR), **overrides)
+    assert message in caught.value.errors[field]
+
+
+@freeze_time("2026-11-24")
+def test_sixteenth_birthday_today_is_old_enough_and_prefer_not_to_say_is_an_answer(db, make_user):
+    resident = register(
+        db,
+        make_user(Role.ADVISOR),
+        date_of_birth=date(2010, 11, 24),
+        phone="07700 900123",
+        sex="prefer_not_to_say",
+    )
+    assert resident.age_band == "16-24" and resident.sex == "prefer_not_to_say"
+
+
+def test_consent_to_hold_data_is_required(db, make_user):
+    with pytest.raises(ValidationFailed) as caught:
+        register_resident(
+            session=db,
+            advisor=make_user(Role.ADVISOR),
+            details=details(),
+            skill_labels=[],
+            consent_to_hold_data=False,
+        )
+    assert "consent_to_hold_data" in caught.value.errors
+
+
+def test_sharing_consent_is_separate_dated_and_withdrawable(db, make_user, make_resident):
+    advisor = make_user(Role.ADVISOR)
+    resident = make_resident(advisor)
+    assert has_current_consent(session=db, resident=resident, kind=ConsentKind.HOLD_DATA)
+    assert not has_current_consent(
+        session=db, resident=resident, kind=ConsentKind.SHARE_WITH_EMPLOYERS
+    )
+    day = date.today() - timedelta(days=3)
+    record_consent(
+        session=db,
+        resident=resident,
+        kind=ConsentKind.SHARE_WITH_EMPLOYERS,
+        granted=True,
+        on=day,
+        by=advisor,
+    )
+    assert has_current_consent(session=db, resident=resident, kind=ConsentKind.SHARE_WITH_EMPLOYERS)
+    record_consent(
+        session=db,
+        resident=resident,
+        kind=ConsentKind.SHARE_WITH_EMPLOYERS,
+        granted=False,
+        on=date.today(),
+        by=advisor,
+    )
+    assert not has_current_consent(
+        session=db, resident=resident, kind=ConsentKind.SHARE_WITH_EMPLOYERS
+    )
+    kinds = db.exec(
+        select(ConsentRecord.kind, ConsentRecord.granted).where(
+            ConsentRecord.resident_id == resident.id
+        )
+    ).all()
+    assert len(kinds) == 3
+
+
+def test_typed_skills_match_the_vocabulary_and_unknown_ones_get_suggestions():
+    entries = resolve_skill_entries(["tills", "cleening", "origami", "stok control"])
+    assert entries.labels == ["cash handling", "cleaning"]
+    assert entries.unrecognised["origami"] == []
+    assert "stock control" in entries.unrecognised["stok control"]
+
+
+def test_skills_are_stored_from_the_vocabulary_and_replaced_on_update(db, make_user):
+    sync_skill_vocabulary(db)
+    advisor = make_user(Role.ADVISOR)
+    resident = register_resident(
+        session=db,
+        advisor=advisor,
+        details=details(other_skills="looked after my nan"),
+        skill_labels=["cash handling", "cleaning", "not a skill"],
+        consent_to_hold_data=True,
+    )
+    assert skill_labels_of(session=db, resident=resident) == ["cash handling", "cleaning"]
+    update_resident(
+        session=db, resident=resident, details=details(), skill_labels=["customer service"]
+    )
+    assert skill_labels_of(session=db, resident=resident) == ["customer service"]
+
+
+def test_likely_duplicates_are_found_by_name_birth_date_and_postcode(db, make_user):
+    advisor = make_user(Role.ADVISOR)
+    existing = register(db, advisor)
+    other = register(db, advisor, first_name="Mohammed", last_name="Ali")
+    matches = likely_duplicates(
+        session=db,
+        organisation_id=advisor.organisation_id,
+        first_name="Aysha",
+        last_name="Begum",
+        date_of_birth=date(1990, 3, 31),
+        postcode="LS9 7JA",
+    )
+    assert [m.resident.id for m in matches] == [existing.id]
+    assert 90 <= matches[0].score < 100
+    assert other.id not in [m.resident.id for m in matches]
+    # Same name but a different birth date and postcode is someone else.
+    assert not likely_duplicates(
+        session=db,
+        organisation_id=advisor.organisation_id,
+        first_name="Aisha",
+        last_name="Begum",
+        date_of_birth=date(1978, 1, 2),
+        postcode="LS12 2AE",
+    )
+    # Another organisation's residents are never offered.
+    elsewhere = make_user(Role.ADVISOR)
+    assert not likely_duplicates(
+        session=db,
+        organisation_id=elsewhere.organisation_id,
+        first_name="Aisha",
+        last_name="Begum",
+        date_of_birth=date(1990, 3, 31),
+        postcode="LS9 7JA",
+    )
+
+
+def test_another_organisations_resident_is_not_found(db, make_user, make_resident):
+    resident = make_resident(make_user(Role.ADVISOR))
+    with pytest.raises(NotFound):
+        resident_for(session=db, user=make_user(Role.ADVISOR), resident_id=resident.id)
+
+
+@freeze_time("2026-11-24")
+def test_caseload_filters_search_sort_and_pages(db, make_user, make_resident):
+    advisor = make_user(Role.ADVISOR)
+    lincoln = make_resident(advisor, first_name="Aisha", last_name="Begum", postcode="LS9 7JA")
+    harehills = make_resident(advisor, first_name="Tomasz", last_name="Nowak", postcode="LS8 5BQ")
+    affluent = make_resident(advisor, first_name="Claire", last_name="Wood", postcode="LS21 2LY")
+    outside = make_resident(advisor, first_name="Kofi", last_name="Mensah", postcode="SW1A 1AA")
+    make_resident(make_user(Role.ADVISOR), first_name="Aisha", last_name="Begum")
+    add_note(
+        session=db,
+        resident=harehills,
+        author=advisor,
+        body="Called",
+        next_action="Send CV",
+        due_on=date(2026, 11, 20),
+    )
+    done = add_note(
+        session=db,
+        resident=affluent,
+        author=advisor,
+        body="Met",
+        next_action="Book course",
+        due_on=date(2026, 11, 1),
+    )
+    mark_note_done(session=db, note=done)
+
+    def ids(**query):
+        rows, total = caseload(session=db, advisor=advisor, query=CaseloadQuery(**query))
+        assert total == len(rows)
+        return [row.resident.id for row in rows]
+
+    assert ids() == [lincoln.id, outside.id, harehills.id, affluent.id]  # by last name
+    assert ids(search="aysha begun") == [lincoln.id]
+    assert ids(priority_area="Lincoln Green") == [lincoln.id]
+    assert set(ids(priority_area="any")) == {lincoln.id, harehills.id}
+    assert ids(decile=1) == [lincoln.id, harehills.id]
+    assert ids(decile=9) == [affluent.id]
+    assert ids(next_action=NextActionFilter.DUE) == [harehills.id]
+    assert ids(sort=CaseloadSort.DECILE)[-1] == outside.id
+    assert ids(sort=CaseloadSort.NEXT_ACTION)[0] == harehills.id
+    assert ids(status=ResidentStatus.IN_WORK) == []
+    page, total = caseload(session=db, advisor=advisor, query=CaseloadQuery(), limit=3, offset=3)
+    assert total == 4 and [row.resident.id for row in page] == [affluent.id]
+
+
+def test_merge_moves_every_event_to_the_kept_record(db, make_user, make_resident):
+    sync_skill_vocabulary(db)
+    advisor = make_user(Role.ADVISOR)
+    keep = make_resident(advisor, skills=["cleaning"], external_ref=None)
+    duplicate = make_resident(
+        advisor, skills=["cleaning", "cash handling"], external_ref="LP-7", share=True
+    )
+    add_note(session=db, resident=duplicate, author=advisor, body="First meeting")
+    for kind in (MilestoneKind.REGISTERED, MilestoneKind.INTERVIEW):
+        db.add(MilestoneEvent(resident_id=duplicate.id, kind=kind, occurred_on=date(2026, 1, 5)))
+    db.flush()
+    moved = merge_residents(session=db, keep=keep, duplicate=duplicate)
+    assert moved == {
+        "notes": 1,
+        "consents": 2,
+        "enrolments": 0,
+        "applications": 0,
+        "milestones": 2,
+        "skills": 2,
+    }
+    assert duplicate.merged_into_id == keep.id and keep.external_ref == "LP-7"
+    assert skill_labels_of(session=db, resident=keep) == ["cash handling", "cleaning"]
+    assert (
+        len(db.exec(select(MilestoneEvent).where(MilestoneEvent.resident_id == keep.id)).all()) == 2
+    )
+    assert len(db.exec(select(ResidentNote).where(ResidentNote.resident_id == keep.id)).all()) == 1
+    assert (
+        len(db.exec(select(ConsentRecord).where(ConsentRecord.resident_id == keep.id)).all()) == 3
+    )
+    assert not db.exec(select(Application).where(Application.resident_id == duplicate.id)).all()
+    assert not db.exec(select(Enrolment).where(Enrolment.resident_id == duplicate.id)).all()
+    with pytest.raises(ValidationFailed):
+        merge_residents(session=db, keep=keep, duplicate=duplicate)
+
+
+def test_demo_residents_are_spread_over_priority_areas_and_idempotent(db, make_user):
+    from pathways.demo_residents import DEMO_RESIDENTS, seed_demo_residents
+
+    advisor = make_user(Role.ADVISOR)
+    assert seed_demo_residents(session=db, advisor=advisor) == len(DEMO_RESIDENTS) == 30
+    assert seed_demo_residents(session=db, advisor=advisor) == 0
+    rows, total = caseload(session=db, advisor=advisor, query=CaseloadQuery())
+    assert total == 30
+    areas = [row.resident.priority_area for row in rows]
+    assert areas.count("Lincoln Green") >= 8 and areas.count("Harehills") >= 6
+    due, _ = caseload(
+        session=db, advisor=advisor, query=CaseloadQuery(next_action=NextActionFilter.DUE)
+    )
+    assert len(due) == 7
