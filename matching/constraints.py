@@ -263,6 +263,19 @@ def _licence(mentions: list[Mention], requirement_of: dict[str, str]) -> bool | 
     return None
 
 
+def _in_clauses(pattern: re.Pattern[str], plain: str, words: tuple[str, ...]) -> bool:
+    """``pattern.search(plain)``, tried only on the clauses that contain one of ``words``.
+
+    For the night, right-to-work and part-time patterns: every match contains one of the words
+    and only words and spaces, so it never crosses a clause break (" | "); clauses are short.
+    """
+    return any(
+        pattern.search(clause)
+        for clause in plain.split(f" {CLAUSE_BREAK} ")
+        if any(word in clause for word in words)
+    )
+
+
 def read_person_constraints(
     plain: str, mentions: list[Mention], requirement_of: dict[str, str]
 ) -> PersonConstraints:
@@ -281,19 +294,19 @@ def read_person_constraints(
     age_hit = _AGE.search(plain) if any(digit in plain for digit in "1234567") else None
     nights: bool | None = None
     if "night" in plain or "days only" in plain:
-        if _NIGHTS_NO.search(plain):
+        if _in_clauses(_NIGHTS_NO, plain, ("night", "days only")):
             nights = False
-        elif _NIGHTS_YES.search(plain):
+        elif _in_clauses(_NIGHTS_YES, plain, ("night", "any shift")):
             nights = True
-    elif "any shift" in plain and _NIGHTS_YES.search(plain):
+    elif "any shift" in plain and _in_clauses(_NIGHTS_YES, plain, ("any shift",)):
         nights = True
     right_to_work: bool | None = None
     if any(word in plain for word in _RIGHT_TO_WORK_WORDS):
-        if _NO_RIGHT_TO_WORK.search(plain):
+        if _in_clauses(_NO_RIGHT_TO_WORK, plain, _RIGHT_TO_WORK_WORDS):
             right_to_work = False
-        elif _RIGHT_TO_WORK.search(plain):
+        elif _in_clauses(_RIGHT_TO_WORK, plain, _RIGHT_TO_WORK_WORDS):
             right_to_work = True
-    part_time = any(word in plain for word in _PART_TIME_WORDS) and _PART_TIME.search(plain)
+    part_time = _in_clauses(_PART_TIME, plain, _PART_TIME_WORDS)
     return PersonConstraints(
         english_level=english,
         maths_level=maths,

@@ -64,8 +64,21 @@ class Rule:
     """A hard requirement: which pairs fail it, and how to say why in plain English."""
 
     name: str
+    person_column: str  # a person whose value here is unknown (NaN) never fails the rule
+    opportunity_column: str | None  # an opportunity that does not require it never fails it
+    requires: Callable[[np.ndarray], np.ndarray] | None  # which of its values are a requirement
     fails: Callable[[PeopleColumns, OpportunityColumns, np.ndarray], np.ndarray]
     reason: Callable[[PeopleColumns, OpportunityColumns, np.ndarray], str]
+
+
+def _stated(column: np.ndarray) -> np.ndarray:
+    """A level or age requirement is set where the value is known."""
+    return ~np.isnan(column)
+
+
+def _flagged(column: np.ndarray) -> np.ndarray:
+    """A yes/no requirement is set where the value is 1."""
+    return column == 1
 
 
 def _scalar(column: np.ndarray) -> float:
@@ -75,16 +88,25 @@ def _scalar(column: np.ndarray) -> float:
 RULES: tuple[Rule, ...] = (
     Rule(
         "minimum age",
+        "age",
+        "min_age",
+        _stated,
         lambda p, o, d: p.age < o.min_age,
         lambda p, o, d: f"minimum age is {_scalar(o.min_age):.0f}; they are {_scalar(p.age):.0f}",
     ),
     Rule(
         "driving licence",
+        "licence",
+        "licence",
+        _flagged,
         lambda p, o, d: (o.licence == 1) & (p.licence == 0),
         lambda p, o, d: "needs a full driving licence; they do not have one",
     ),
     Rule(
         "English level",
+        "english",
+        "english",
+        _stated,
         lambda p, o, d: p.english < o.english,
         lambda p, o, d: (
             f"needs {_level_name(_scalar(o.english))} English; "
@@ -93,6 +115,9 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "maths level",
+        "maths",
+        "maths",
+        _stated,
         lambda p, o, d: p.maths < o.maths,
         lambda p, o, d: (
             f"needs {_level_name(_scalar(o.maths))} maths; "
@@ -101,6 +126,9 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "qualification level",
+        "qualification",
+        "qualification",
+        _stated,
         lambda p, o, d: p.qualification < o.qualification,
         lambda p, o, d: (
             f"needs a {_level_name(_scalar(o.qualification))} qualification; "
@@ -109,21 +137,33 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "right to work",
+        "right_to_work",
+        "right_to_work",
+        _flagged,
         lambda p, o, d: (o.right_to_work == 1) & (p.right_to_work == 0),
         lambda p, o, d: "needs the right to work in the UK",
     ),
     Rule(
         "nights",
+        "nights",
+        "nights",
+        _flagged,
         lambda p, o, d: (o.nights == 1) & (p.nights == 0),
         lambda p, o, d: "involves night shifts; they cannot work nights",
     ),
     Rule(
         "part-time",
+        "part_time_only",
+        "full_time_only",
+        _flagged,
         lambda p, o, d: (o.full_time_only == 1) & (p.part_time_only == 1),
         lambda p, o, d: "full-time only; they are looking for part-time work",
     ),
     Rule(
         "travel distance",
+        "max_travel_km",
+        None,
+        None,
         lambda p, o, d: d > p.max_travel_km,
         lambda p, o, d: (
             f"{_scalar(d):.1f} km away; they can travel up to {_scalar(p.max_travel_km):.0f} km"
@@ -131,6 +171,9 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "priority area",
+        "in_priority_area",
+        "ring_fenced",
+        _flagged,
         lambda p, o, d: (o.ring_fenced == 1) & (p.in_priority_area == 0),
         lambda p, o, d: "ring-fenced for residents of priority neighbourhoods",
     ),
@@ -140,13 +183,27 @@ RULES: tuple[Rule, ...] = (
 def ineligible_mask(
     people: PeopleColumns, opportunities: OpportunityColumns, distance_km: np.ndarray
 ) -> np.ndarray:
-    """(n, m) True where a rule rules the pair out; NaN compares False, so unknowns pass."""
+    """(n, m) True where a rule rules the pair out; NaN compares False, so unknowns pass.
+
+    A rule is skipped when no person states the value or no opportunity sets the requirement,
+    and evaluated only on the people who state it when they are few (most leave most
+    constraints unsaid): the same mask as evaluating every pair, at a fraction of the cost.
+    """
+    mask = np.zeros(np.broadcast_shapes(people.age.shape, opportunities.min_age.shape), dtype=bool)
     with np.errstate(invalid="ignore"):
-        mask = np.zeros(
-            np.broadcast_shapes(people.age.shape, opportunities.min_age.shape), dtype=bool
-        )
         for rule in RULES:
-            mask |= rule.fails(people, opportunities, distance_km)
+            rows = np.flatnonzero(~np.isnan(getattr(people, rule.person_column)[:, 0]))
+            required = (
+                np.ones(1, dtype=bool)
+                if rule.opportunity_column is None or rule.requires is None
+                else rule.requires(getattr(opportunities, rule.opportunity_column))
+            )
+            if not len(rows) or not required.any():
+                continue
+            if len(rows) > len(mask) // 4:  # most people: cheaper without indexing
+                mask |= rule.fails(people, opportunities, distance_km)
+            else:
+                mask[rows] |= rule.fails(people.take(rows), opportunities, distance_km[rows])
     return mask
 
 

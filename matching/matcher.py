@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
+import itertools
 import multiprocessing as mp
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import compress
 
 import numpy as np
 from scipy import sparse
@@ -64,7 +65,37 @@ class _PeopleBlock:
     interests: sparse.csr_matrix
     aversions: sparse.csr_matrix
     columns: PeopleColumns
-    tokens: tuple[frozenset[str], ...]
+    tokens: tuple[list[str], ...]  # each person's normalised tokens
+
+
+@dataclass(frozen=True, slots=True)
+class _Scores:
+    """Per-pair parts of a block's scores: people x scored opportunities."""
+
+    skills: np.ndarray  # float32, 0..1
+    distance_km: np.ndarray  # float32, NaN where a location is unknown
+    eligible: np.ndarray  # bool
+    opportunity_columns: OpportunityColumns  # requirement rows of the scored opportunities
+
+
+@dataclass(frozen=True, slots=True)
+class _Explained:
+    """A block's chosen pairs and what their explanations need, as arrays (one row per pair)."""
+
+    rows: np.ndarray  # person row in the block, ascending
+    ranks: np.ndarray  # 0-based rank within the person's list
+    targets: np.ndarray  # opportunity index
+    score: np.ndarray  # the rest rounded as reported; NaN distance where unknown
+    skills: np.ndarray
+    distance: np.ndarray
+    distance_km: np.ndarray
+    priority: np.ndarray
+    eligible: np.ndarray
+    has: np.ndarray  # key-skill slots the person has
+    missing: np.ndarray  # key-skill slots the person lacks
+    teachers: np.ndarray  # bridging opportunity index or -1
+    taught: np.ndarray  # key-skill slots (in label order) the bridging opportunity teaches
+    reasons: dict[int, tuple[str, ...]]  # pair -> why it is ineligible
 
 
 def _csr(rows: list[dict[int, float]], width: int) -> sparse.csr_matrix:
@@ -111,6 +142,8 @@ class Matcher:
         self.weights = weights
         self.today = today or dt.date.today()
         self._ids = {opportunity.id: index for index, opportunity in enumerate(self.opportunities)}
+        self._opportunity_ids = [opportunity.id for opportunity in self.opportunities]
+        self._opportunity_titles = [opportunity.title for opportunity in self.opportunities]
         self._requirement_of = {skill.label: skill.requirement for skill in self.vocabulary.labels}
         self._build_opportunities()
 
@@ -197,22 +230,26 @@ class Matcher:
         document_frequency = np.asarray((self._opportunity_labels > 0).sum(axis=0)).ravel()
         count = len(self.opportunities)
         self._idf = (np.log((1 + count) / (1 + document_frequency)) + 1).astype(np.float32)
-        weighted = self._opportunity_labels @ sparse.diags(self._idf)
-        self._opportunity_mass = np.asarray(weighted.sum(axis=1)).ravel()
+        weighted = (self._opportunity_labels @ sparse.diags(self._idf)).toarray()
+        self._opportunity_mass = weighted.sum(axis=1)
         self._opportunity_mass[self._opportunity_mass == 0] = 1.0
-        self._weighted_opportunities_t = weighted.T.tocsr()
-        from sklearn.feature_extraction.text import (
-            TfidfVectorizer,
-        )  # slow to import; only needed here
+        # Labels x opportunities, dense (the vocabulary is small): IDF-weighted share of each
+        # opportunity's skills that one label is worth, so coverage is a single product.
+        self._coverage_t = np.ascontiguousarray((weighted / self._opportunity_mass[:, None]).T)
+        # Slow to import; only needed here. Fitted as CountVectorizer + TfidfTransformer (what
+        # TfidfVectorizer is) so people's counts can come from their tokens without re-tokenising.
+        from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
-        self._text_model = TfidfVectorizer(
+        counter = CountVectorizer(
             token_pattern=r"[a-z][a-z0-9]*",  # noqa: S106 - a regex, not a password
             ngram_range=(1, 2),
-            sublinear_tf=True,
             min_df=1,
             dtype=np.float32,
         )
-        self._opportunity_text_t = self._text_model.fit_transform(texts).T.tocsr()
+        counts = counter.fit_transform(texts)
+        self._text_features: dict[str, int] = counter.vocabulary_
+        self._text_weights = TfidfTransformer(sublinear_tf=True).fit(counts)
+        self._opportunity_text_t = self._text_weights.transform(counts).T.tocsr()
         self._opportunity_columns = OpportunityColumns(
             **{
                 name: np.asarray(values, dtype=np.float64)[None, :]
@@ -227,13 +264,36 @@ class Matcher:
             {index: 1.0 for _, index in key if index is not None} for key in self._key_skills
         ]
         self._key_labels = _csr(key_rows, len(vocabulary)).toarray()
+        # Key skills as label indices in explanation order (-1: none, or outside the vocabulary).
+        width = max(len(key) for key in self._key_skills)
+        self._key_index = np.full((len(self.opportunities), width), -1, dtype=np.int64)
+        self._outside_keys: dict[int, tuple[tuple[int, str], ...]] = {}
+        for target, key in enumerate(self._key_skills):
+            for slot, (_, index) in enumerate(key):
+                self._key_index[target, slot] = -1 if index is None else index
+            outside = tuple((slot, name) for slot, (name, index) in enumerate(key) if index is None)
+            if outside:
+                self._outside_keys[target] = outside
+        self._key_used = self._key_index >= 0
+        for target, outside in self._outside_keys.items():
+            self._key_used[target, [slot for slot, _ in outside]] = True
+        self._key_names = [tuple(name for name, _ in key) for key in self._key_skills]
+        # Key slots in label order, which is the order a bridging step lists what it teaches.
+        self._key_by_label = np.argsort(
+            np.where(self._key_index >= 0, self._key_index, len(vocabulary)), axis=1, kind="stable"
+        )
+        self._key_names_by_label = [
+            tuple(names[slot] for slot in order if slot < len(names))
+            for names, order in zip(self._key_names, self._key_by_label.tolist(), strict=True)
+        ]
+        self._employer_routes = [opportunity.bridging for opportunity in self.opportunities]
         self._build_bridge_shortlists()
 
     def _build_bridge_shortlists(self, size: int = 24) -> None:
         """For each opportunity, the teaching opportunities that cover most of its key skills."""
         teaches = np.asarray([o.kind.teaches for o in self.opportunities])
         labels = (self._opportunity_labels >= self.weights.described).astype(np.float32).toarray()
-        self._teaching_labels = labels * teaches[:, None]
+        self._teaching_labels = (labels * teaches[:, None]).astype(bool)
         # Prefer short, focused programmes: a course over an apprenticeship, fewer extra skills.
         self._teaching_tiebreak = np.asarray(
             [
@@ -266,8 +326,8 @@ class Matcher:
         skill_rows: list[dict[int, float]] = []
         interest_rows: list[dict[int, float]] = []
         aversion_rows: list[dict[int, float]] = []
-        texts: list[str] = []
-        token_sets: list[frozenset[str]] = []
+        words: list[list[str]] = []
+        token_lists: list[list[str]] = []
         columns: dict[str, list[float]] = {name: [] for name in PeopleColumns.__slots__}
         for person in people:
             raw = split_tokens(person.profile) if person.profile else []
@@ -316,12 +376,10 @@ class Matcher:
             skill_rows.append(held)
             interest_rows.append(interests)
             aversion_rows.append(aversions)
-            texts.append(
-                " ".join(
-                    t for t in [*tokens, *self._skill_tokens(person.skills)] if t not in BREAKS
-                )
-            )
-            token_sets.append(frozenset(tokens))
+            words.append(list(filter(str.isalpha, tokens)))
+            if person.skills:
+                words[-1] += filter(str.isalpha, self._skill_tokens(person.skills))
+            token_lists.append(tokens)
             availability = person.availability
             age = person.age_on(self.today)
             columns["age"].append(float(age) if age is not None else _flag(stated.age))
@@ -353,7 +411,7 @@ class Matcher:
         width = len(vocabulary)
         side = _Side(
             labels=_csr(skill_rows, width),
-            text=self._text_model.transform(texts),
+            text=self._text_weights.transform(self._text_counts(words)),
             units=unit_vectors(
                 [NAN if p.lat is None else p.lat for p in people],
                 [NAN if p.lon is None else p.lon for p in people],
@@ -366,8 +424,29 @@ class Matcher:
             columns=PeopleColumns(
                 **{name: np.asarray(v, dtype=np.float64)[:, None] for name, v in columns.items()}
             ),
-            tokens=tuple(token_sets),
+            tokens=tuple(token_lists),
         )
+
+    def _text_counts(self, documents: list[list[str]]) -> sparse.csr_matrix:
+        """Counts of the fitted word unigrams and bigrams, as the fitted CountVectorizer gives.
+
+        Its analyser keeps tokens that start with a letter (ours are all letters or all digits)
+        and pairs neighbours after dropping the rest; breaks are not tokens to it either.
+        """
+        features = self._text_features
+        indices: list[int] = []
+        indptr = [0]
+        for words in documents:
+            found = list(map(features.get, words))
+            found += map(features.get, map(" ".join, itertools.pairwise(words)))
+            indices += [feature for feature in found if feature is not None]
+            indptr.append(len(indices))
+        counts = sparse.csr_matrix(
+            (np.ones(len(indices), dtype=np.float32), indices, indptr),
+            shape=(len(documents), len(features)),
+        )
+        counts.sum_duplicates()
+        return counts
 
     def _add_implied(self, held: dict[int, float]) -> None:
         """Credit skills that experience usually brings, two steps deep, at a decaying weight."""
@@ -386,55 +465,100 @@ class Matcher:
 
     # Scoring -------------------------------------------------------------------------------------
 
-    def _score(self, block: _PeopleBlock, columns: np.ndarray | None = None):
-        """Dense (people x opportunities) score, skills, distance, priority and eligibility."""
-        weights = self.weights
-        opportunities_t = self._weighted_opportunities_t
-        text_t = self._opportunity_text_t
-        mass = self._opportunity_mass
-        opportunity_columns = self._opportunity_columns
-        units = self._opportunity_units
-        if columns is not None:
-            opportunities_t, text_t, mass = (
-                opportunities_t[:, columns],
-                text_t[:, columns],
-                mass[columns],
-            )
-            opportunity_columns, units = opportunity_columns.take(columns), units[columns]
-        coverage = np.asarray((block.side.labels @ opportunities_t).todense()) / mass
-        interest_mass = np.asarray((block.interests @ sparse.diags(self._idf)).sum(axis=1))
-        interest = np.asarray((block.interests @ opportunities_t).todense())
-        interest = np.minimum(interest / np.where(interest_mass > 0, interest_mass, 1.0), 1.0)
-        aversion = np.asarray((block.aversions @ opportunities_t).todense()) / mass
-        text = np.asarray((block.side.text @ text_t).todense())
-        blend = weights.coverage * coverage + weights.interest * interest + weights.text * text
-        total = weights.coverage + weights.interest + weights.text
-        skills = np.clip(
-            blend / total * (1 - weights.aversion * np.minimum(aversion, 1.0)), 0.0, 1.0
-        )
+    def _score(self, block: _PeopleBlock, columns: np.ndarray | None = None) -> _Scores:
+        """Skills, distance and eligibility for every (person, opportunity) pair of a block.
 
-        with np.errstate(invalid="ignore"):
-            distance_km = distances_from_unit_vectors(block.side.units, units)
-            travel = np.where(
-                np.isnan(block.columns.max_travel_km),
-                weights.reference_travel_km,
-                block.columns.max_travel_km,
-            )
-            distance = 1.0 - (1.0 - weights.distance_floor) * np.minimum(distance_km / travel, 1.0)
-        distance_known = ~np.isnan(distance)
-        priority = weights.priority_bonus * (
-            (opportunity_columns.ring_fenced == 1) & (block.columns.in_priority_area == 1)
+        Dense float32 arrays, with each weight applied in place; interest and aversion terms are
+        computed only for the rows of people who stated any.
+        """
+        weights = self.weights
+        coverage_t, text_t = self._coverage_t, self._opportunity_text_t
+        opportunity_columns, units = self._opportunity_columns, self._opportunity_units
+        if columns is not None:
+            coverage_t, text_t = coverage_t[:, columns], text_t[:, columns]
+            opportunity_columns, units = opportunity_columns.take(columns), units[columns]
+        total = weights.coverage + weights.interest + weights.text
+        skills = block.side.labels @ coverage_t
+        skills *= np.float32(weights.coverage / total)
+        # Only the text features this block uses, as a dense slice: sparse x dense is cheaper
+        # than a sparse product whose result is mostly filled in anyway.
+        features, used = np.unique(block.side.text.indices, return_inverse=True)
+        text = block.side.text
+        text = sparse.csr_matrix(
+            (text.data, used.ravel(), text.indptr), shape=(text.shape[0], len(features))
         )
-        ineligible = ineligible_mask(block.columns, opportunity_columns, distance_km)
-        score = np.minimum(skills * np.where(distance_known, distance, 1.0) + priority, 1.0)
-        return score, skills, distance, distance_km, priority, ~ineligible
+        text = text @ text_t[features].toarray()
+        text *= np.float32(weights.text / total)
+        skills += text
+        del text
+        interested = np.flatnonzero(np.diff(block.interests.indptr))
+        if len(interested):
+            interests = block.interests[interested]
+            # Share of the person's goals (by IDF) that each opportunity meets.
+            share = interests @ coverage_t * self._opportunity_mass_for(columns)
+            share /= (interests @ self._idf)[:, None]
+            skills[interested] += np.float32(weights.interest / total) * np.minimum(share, 1.0)
+        averse = np.flatnonzero(np.diff(block.aversions.indptr))
+        if len(averse):
+            aversion = np.minimum(block.aversions[averse] @ coverage_t, 1.0)
+            skills[averse] *= 1.0 - np.float32(weights.aversion) * aversion
+        np.clip(skills, 0.0, 1.0, out=skills)
+        distance_km = distances_from_unit_vectors(block.side.units, units)
+        eligible = ~ineligible_mask(block.columns, opportunity_columns, distance_km)
+        return _Scores(skills, distance_km, eligible, opportunity_columns)
+
+    def _opportunity_mass_for(self, columns: np.ndarray | None) -> np.ndarray:
+        """Each opportunity's IDF-weighted skill mass (undoes the coverage normalisation)."""
+        return self._opportunity_mass if columns is None else self._opportunity_mass[columns]
+
+    def _distance_factor(self, distance_km: np.ndarray, max_travel_km: np.ndarray) -> np.ndarray:
+        """1 at the door down to the floor at the person's maximum travel (NaN where unknown)."""
+        weights = self.weights
+        travel = np.where(
+            np.isnan(max_travel_km), weights.reference_travel_km, max_travel_km
+        ).astype(np.float32)
+        factor = distance_km / travel
+        np.minimum(factor, 1.0, out=factor)
+        factor *= np.float32(weights.distance_floor - 1.0)
+        factor += 1.0
+        return factor
+
+    def _ranking_key(
+        self, block: _PeopleBlock, scores: _Scores, include_ineligible: bool
+    ) -> np.ndarray:
+        """Score of every pair, moved up by 2 where eligible (and -inf where left out)."""
+        key = self._distance_factor(scores.distance_km, block.columns.max_travel_km)
+        np.nan_to_num(key, copy=False, nan=1.0)
+        key *= scores.skills
+        rows = np.flatnonzero(block.columns.in_priority_area[:, 0] == 1)
+        ring_fenced = np.flatnonzero(scores.opportunity_columns.ring_fenced[0] == 1)
+        if len(rows) and len(ring_fenced):
+            key[np.ix_(rows, ring_fenced)] += np.float32(self.weights.priority_bonus)
+        np.minimum(key, 1.0, out=key)
+        key += np.float32(2.0) * scores.eligible
+        if not include_ineligible:
+            np.copyto(key, -np.inf, where=~scores.eligible)
+        return key
+
+    def _pair_values(
+        self, block: _PeopleBlock, scores: _Scores, rows: np.ndarray, local: np.ndarray
+    ) -> tuple[np.ndarray, ...]:
+        """Score, skills, distance factor, km and priority of the chosen pairs (as in the key)."""
+        skills = scores.skills[rows, local]
+        distance_km = scores.distance_km[rows, local]
+        factor = self._distance_factor(distance_km, block.columns.max_travel_km[rows, 0])
+        priority = np.where(
+            (scores.opportunity_columns.ring_fenced[0, local] == 1)
+            & (block.columns.in_priority_area[rows, 0] == 1),
+            np.float32(self.weights.priority_bonus),
+            np.float32(0.0),
+        )
+        score = np.minimum(np.where(np.isnan(factor), 1.0, factor) * skills + priority, 1.0)
+        return score, skills, factor, distance_km, priority
 
     @staticmethod
-    def _top(
-        score: np.ndarray, eligible: np.ndarray, top: int | None, include_ineligible: bool
-    ) -> np.ndarray:
-        """Column indices of each row's best opportunities: eligible first, then by score."""
-        key = np.where(eligible, score + 2.0, score if include_ineligible else -np.inf)
+    def _top(key: np.ndarray, top: int | None) -> np.ndarray:
+        """Column indices of each row's best opportunities by ranking key (-1 where left out)."""
         count = key.shape[1] if top is None else min(top, key.shape[1])
         if count < key.shape[1]:
             candidates = np.argpartition(-key, count - 1, axis=1)[:, :count]
@@ -453,138 +577,171 @@ class Matcher:
         rows: np.ndarray,
         targets: np.ndarray,
         eligible: np.ndarray,
-        batch: int = 2048,
-    ) -> tuple[np.ndarray, list[tuple[int, ...]]]:
-        """Per (person, target) pair: the teaching opportunity covering most missing skills, or -1.
+        batch: int = 8192,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Per (person, target) pair: the teaching opportunity covering most missing skills, or -1,
+        and which of the target's key labels (``_key_index`` columns) it teaches.
 
         Candidates are the target's bridge shortlist (programmes that teach most of its key skills),
-        so the cost per pair is fixed however large the catalogue; batches bound the memory.
+        and only the target's key labels are looked at, so the cost per pair is fixed however large
+        the catalogue or vocabulary; batches bound the memory.
         """
+        width = self._key_index.shape[1]
         if self._bridge_shortlist.shape[1] == 0 or len(rows) == 0:
-            return np.full(len(rows), -1), [()] * len(rows)
-        teacher_of: list[np.ndarray] = []
-        taught: list[tuple[int, ...]] = []
+            return np.full(len(rows), -1), np.zeros((len(rows), width), dtype=bool)
+        teacher_of = np.empty(len(rows), dtype=np.int64)
+        taught = np.empty((len(rows), width), dtype=bool)
         for start in range(0, len(rows), batch):
             part = slice(start, start + batch)
-            teachers, labels = self._bridge_batch(held, rows[part], targets[part], eligible)
-            teacher_of.append(teachers)
-            taught.extend(labels)
-        return np.concatenate(teacher_of), taught
+            teacher_of[part], taught[part] = self._bridge_batch(
+                held, rows[part], targets[part], eligible
+            )
+        return teacher_of, taught
 
     def _bridge_batch(
         self, held: np.ndarray, rows: np.ndarray, targets: np.ndarray, eligible: np.ndarray
-    ) -> tuple[np.ndarray, list[tuple[int, ...]]]:
+    ) -> tuple[np.ndarray, np.ndarray]:
         """One batch of ``_bridges``."""
-        missing = self._key_labels[targets] * (1.0 - held[rows])  # pairs x labels
-        candidates = self._bridge_shortlist[
-            targets
-        ]  # pairs x shortlist (opportunity index, -1 = none)
-        teaches = self._teaching_labels[np.maximum(candidates, 0)] * missing[:, None, :]
-        value = teaches @ self._idf + self._teaching_tiebreak[np.maximum(candidates, 0)]
+        keys = self._key_index[targets]  # pairs x key slots (label index, -1 = none)
+        known = np.maximum(keys, 0)
+        missing = (keys >= 0) & ~held[rows[:, None], known]
+        candidates = self._bridge_shortlist[targets]  # pairs x shortlist (-1 = none)
+        teacher = np.maximum(candidates, 0)
+        teaches = self._teaching_labels[teacher[:, :, None], known[:, None, :]]
+        teaches &= missing[:, None, :]  # pairs x shortlist x key slots
+        key_idf = np.where(keys >= 0, self._idf[known], np.float32(0.0))
+        value = (teaches.astype(np.float32) @ key_idf[:, :, None])[:, :, 0]
+        value += self._teaching_tiebreak[teacher]
         usable = (candidates >= 0) & (candidates != targets[:, None])
-        usable &= np.take_along_axis(eligible[rows], np.maximum(candidates, 0), axis=1)
-        value = np.where(usable, value, -np.inf)
+        usable &= eligible[rows[:, None], teacher]
+        value[~usable] = -np.inf
         best = np.argmax(value, axis=1)
-        found = (
-            np.take_along_axis(value, best[:, None], axis=1)[:, 0] > 0.5
-        )  # teaches a missing skill
-        teacher_of = np.where(
-            found, np.take_along_axis(candidates, best[:, None], axis=1)[:, 0], -1
-        )
-        taught = np.take_along_axis(teaches, best[:, None, None], axis=1)[:, 0, :] * found[:, None]
-        labels_of: list[list[int]] = [[] for _ in rows]
-        for pair, label in zip(*(axis.tolist() for axis in np.nonzero(taught)), strict=True):
-            labels_of[pair].append(label)
-        return teacher_of, [tuple(labels) for labels in labels_of]
+        pairs = np.arange(len(rows))
+        found = value[pairs, best] > 0.5  # teaches a missing skill
+        teacher_of = np.where(found, candidates[pairs, best], -1)
+        return teacher_of, teaches[pairs, best] & found[:, None]
 
     def _explain(
         self,
         people: Sequence[Person],
         block: _PeopleBlock,
         chosen: np.ndarray,
-        scored: tuple[np.ndarray, ...],
+        scores: _Scores,
         columns: np.ndarray | None,
     ) -> list[list[Match]]:
         """Build Match objects for the chosen pairs only (explanations are the slow part)."""
-        score, skills, distance, distance_km, priority, eligible = scored
-        column_ids = np.arange(len(self.opportunities)) if columns is None else columns
+        return self._matches(
+            [person.id for person in people], self._explained(block, chosen, scores, columns)
+        )
+
+    def _explained(
+        self, block: _PeopleBlock, chosen: np.ndarray, scores: _Scores, columns: np.ndarray | None
+    ) -> _Explained:
+        """Everything the chosen pairs' explanations need, worked out a block at a time."""
         rows, ranks = np.nonzero(chosen >= 0)
         local = chosen[rows, ranks]
-        targets = column_ids[local]
-        held = (block.side.labels.toarray() >= self.weights.held).astype(np.float32)
-        full_eligible = eligible if columns is None else self._eligible_all(block)
+        targets = local if columns is None else columns[local]
+        held = (block.side.labels >= self.weights.held).toarray()
+        full_eligible = scores.eligible if columns is None else self._eligible_all(block)
         teachers, taught = self._bridges(held, rows, targets, full_eligible)
-        held_sets = [set(np.flatnonzero(row).tolist()) for row in held]
+        keys = self._key_index[targets]
+        has = (keys >= 0) & held[rows[:, None], np.maximum(keys, 0)]
+        for pair in np.flatnonzero(np.isin(targets, list(self._outside_keys))).tolist():
+            for slot, name in self._outside_keys[int(targets[pair])]:
+                has[pair, slot] = _mentions_all(block.tokens[rows[pair]], name, self)
+        missing = self._key_used[targets] & ~has
+        eligible = scores.eligible[rows, local]
+        score, skills, distance, distance_km, priority = self._pair_values(
+            block, scores, rows, local
+        )
+        known = ~np.isnan(distance)
+        km_rounded = np.round(distance_km.astype(np.float64), 2)
+        reasons = {
+            pair: self._reasons(block, rows[pair], targets[pair], km_rounded[pair])
+            for pair in np.flatnonzero(~eligible).tolist()
+        }
+        pairs = np.arange(len(rows))[:, None]
+        return _Explained(
+            rows=rows,
+            ranks=ranks,
+            targets=targets,
+            score=np.round(score.astype(np.float64), 4),
+            skills=np.round(skills.astype(np.float64), 4),
+            distance=np.where(known, np.round(distance.astype(np.float64), 4), np.nan),
+            distance_km=np.where(known, km_rounded, np.nan),
+            priority=np.round(priority.astype(np.float64), 4),
+            eligible=eligible,
+            has=has,
+            missing=missing,
+            teachers=teachers,
+            taught=taught[pairs, self._key_by_label[targets]],
+            reasons=reasons,
+        )
+
+    def _matches(self, person_ids: list[str], explained: _Explained) -> list[list[Match]]:
+        """Match objects for a block's chosen pairs, grouped by person in rank order."""
+        ids, titles, names = self._opportunity_ids, self._opportunity_titles, self._key_names
+        names_by_label, routes = self._key_names_by_label, self._employer_routes
+        reasons = explained.reasons
+        width = explained.has.shape[1]
+        # Key-slot flags as one byte string per mask, sliced per pair (iterating bytes gives 0/1).
+        has, missing, taught = (
+            np.ascontiguousarray(flags, dtype=np.uint8).tobytes()
+            for flags in (explained.has, explained.missing, explained.taught)
+        )
+        bridges: dict[tuple[int, int, bytes], BridgingStep] = {}
+        matches: list[Match] = []
         values = zip(
-            rows.tolist(),
-            ranks.tolist(),
-            targets.tolist(),
-            np.round(score[rows, local].astype(np.float64), 4).tolist(),
-            np.round(skills[rows, local].astype(np.float64), 4).tolist(),
-            np.round(distance[rows, local].astype(np.float64), 4).tolist(),
-            np.round(distance_km[rows, local].astype(np.float64), 2).tolist(),
-            np.round(priority[rows, local].astype(np.float64), 4).tolist(),
-            eligible[rows, local].tolist(),
-            teachers.tolist(),
-            taught,
+            explained.rows.tolist(),
+            explained.ranks.tolist(),
+            explained.targets.tolist(),
+            explained.score.tolist(),
+            explained.skills.tolist(),
+            _nan_to_none(explained.distance),
+            _nan_to_none(explained.distance_km),
+            explained.priority.tolist(),
+            explained.eligible.tolist(),
+            explained.teachers.tolist(),
             strict=True,
         )
-        labels = self.vocabulary.labels
-        results: list[list[Match]] = [[] for _ in people]
-        for (
-            row,
-            rank,
-            target,
-            total,
-            skill,
-            near,
-            km,
-            bonus,
-            is_eligible,
-            teacher,
-            teaches,
-        ) in values:
-            opportunity = self.opportunities[target]
-            person_held = held_sets[row]
-            matched, missing = [], []
-            for name, index in self._key_skills[target]:
-                has = (
-                    index in person_held
-                    if index is not None
-                    else _mentions_all(block.tokens[row], name, self)
-                )
-                (matched if has else missing).append(name)
-            known = not math.isnan(near)
-            if not missing:
+        for pair, (row, rank, target, total, skill, near, km, bonus, ok, teacher) in enumerate(
+            values
+        ):
+            flags = slice(pair * width, pair * width + width)
+            lacking = tuple(compress(names[target], missing[flags]))
+            if not lacking:
                 bridging = None
-            elif opportunity.bridging:
-                bridging = BridgingStep(title=opportunity.bridging, teaches=tuple(missing))
+            elif routes[target]:
+                bridging = BridgingStep(routes[target], None, lacking)
             elif teacher >= 0:
-                bridge = self.opportunities[teacher]
-                bridging = BridgingStep(
-                    bridge.title, bridge.id, tuple(labels[i].label for i in teaches)
-                )
+                bridge = (teacher, target, taught[flags])
+                bridging = bridges.get(bridge)
+                if bridging is None:
+                    bridging = bridges[bridge] = BridgingStep(
+                        titles[teacher],
+                        ids[teacher],
+                        tuple(compress(names_by_label[target], taught[flags])),
+                    )
             else:
                 bridging = None
-            results[row].append(
+            matches.append(
                 Match(
-                    person_id=people[row].id,
-                    opportunity_id=opportunity.id,
-                    title=opportunity.title,
-                    rank=rank + 1,
-                    score=total,
-                    components=ScoreComponents(
-                        skill, 1.0 if is_eligible else 0.0, near if known else None, bonus
-                    ),
-                    eligible=is_eligible,
-                    reasons=() if is_eligible else self._reasons(block, row, target, km),
-                    matched_skills=tuple(matched),
-                    missing_skills=tuple(missing),
-                    bridging=bridging,
-                    distance_km=km if known else None,
+                    person_ids[row],
+                    ids[target],
+                    titles[target],
+                    rank + 1,
+                    total,
+                    ScoreComponents(skill, 1.0 if ok else 0.0, near, bonus),
+                    ok,
+                    () if ok else reasons[pair],
+                    tuple(compress(names[target], has[flags])),
+                    lacking,
+                    bridging,
+                    km,
                 )
             )
-        return results
+        bounds = np.searchsorted(explained.rows, np.arange(len(person_ids) + 1)).tolist()
+        return [matches[start:end] for start, end in itertools.pairwise(bounds)]
 
     def _eligible_all(self, block: _PeopleBlock) -> np.ndarray:
         """Eligibility against the whole catalogue (a shortlist's bridge may lie outside it)."""
@@ -620,8 +777,9 @@ class Matcher:
     ) -> Iterator[tuple[Person, list[Match]]]:
         """Rank for many people a chunk at a time, so memory stays flat; yield (person, matches).
 
-        ``workers`` > 1 ranks chunks in that many forked processes (where the platform can fork),
-        yielding in the same order with the same results; each worker shares this fitted matcher.
+        ``workers`` > 1 reads, scores and explains chunks in that many forked processes (where the
+        platform can fork), yielding in the same order with the same results; each worker shares
+        this fitted matcher, and sends back arrays from which this process builds the Matches.
         """
         starts = range(0, len(people), chunk_size)
         if workers > 1 and len(starts) > 1 and "fork" in mp.get_all_start_methods():
@@ -637,10 +795,18 @@ class Matcher:
         self, chunk: Sequence[Person], top: int | None, include_ineligible: bool
     ) -> list[list[Match]]:
         """Matches for one chunk of people."""
+        return self._matches(
+            [person.id for person in chunk], self._chosen(chunk, top, include_ineligible)
+        )
+
+    def _chosen(
+        self, chunk: Sequence[Person], top: int | None, include_ineligible: bool
+    ) -> _Explained:
+        """Read and score one chunk of people, and explain each person's top pairs, as arrays."""
         block = self._people_block(chunk)
-        scored = self._score(block)
-        chosen = self._top(scored[0], scored[-1], top, include_ineligible)
-        return self._explain(chunk, block, chosen, scored, None)
+        scores = self._score(block)
+        chosen = self._top(self._ranking_key(block, scores, include_ineligible), top)
+        return self._explained(block, chosen, scores, None)
 
     def _rank_forked(
         self,
@@ -657,8 +823,10 @@ class Matcher:
         try:
             with mp.get_context("fork").Pool(min(workers, len(starts))) as pool:
                 jobs = [(key, start) for start in starts]
-                for start, results in zip(starts, pool.imap(_forked_chunk, jobs), strict=True):
-                    yield from zip(people[start : start + chunk_size], results, strict=True)
+                for start, explained in zip(starts, pool.imap(_forked_chunk, jobs), strict=True):
+                    chunk = people[start : start + chunk_size]
+                    matches = self._matches([person.id for person in chunk], explained)
+                    yield from zip(chunk, matches, strict=True)
         finally:
             _FORKED.pop(key, None)
 
@@ -676,13 +844,13 @@ class Matcher:
             return []
         block = self._people_block(people)
         columns = np.asarray([target])
-        scored = self._score(block, columns)
+        scores = self._score(block, columns)
         # Rank people down the single column, then explain each chosen person's pair.
-        order = self._top(scored[0].T, scored[-1].T, top, include_ineligible)[0]
+        order = self._top(self._ranking_key(block, scores, include_ineligible).T, top)[0]
         order = order[order >= 0]
         chosen = np.full((len(people), 1), -1)
         chosen[order, 0] = 0
-        explained = self._explain(people, block, chosen, scored, columns)
+        explained = self._explain(people, block, chosen, scores, columns)
         return [
             _with_rank(explained[row][0], position + 1)
             for position, row in enumerate(order.tolist())
@@ -693,11 +861,19 @@ class Matcher:
 _FORKED: dict[int, tuple[Matcher, Sequence[Person], int | None, bool, int]] = {}
 
 
-def _forked_chunk(job: tuple[int, int]) -> list[list[Match]]:
-    """One chunk of a forked ``rank_many`` (runs in a worker process)."""
+def _forked_chunk(job: tuple[int, int]) -> _Explained:
+    """One chunk of a forked ``rank_many`` (runs in a worker process; arrays pickle cheaply)."""
     key, start = job
     matcher, people, top, include_ineligible, chunk_size = _FORKED[key]
-    return matcher._rank_chunk(people[start : start + chunk_size], top, include_ineligible)
+    return matcher._chosen(people[start : start + chunk_size], top, include_ineligible)
+
+
+def _nan_to_none(values: np.ndarray) -> list[float | None]:
+    """Python floats, None where NaN (not known)."""
+    known = ~np.isnan(values)
+    if known.all():
+        return values.tolist()
+    return np.where(known, values.astype(object), None).tolist()
 
 
 def _with_rank(match: Match, rank: int) -> Match:
@@ -705,7 +881,8 @@ def _with_rank(match: Match, rank: int) -> Match:
     return Match(**{**{name: getattr(match, name) for name in Match.__slots__}, "rank": rank})
 
 
-def _mentions_all(tokens: frozenset[str], skill: str, matcher: Matcher) -> bool:
+def _mentions_all(tokens: list[str], skill: str, matcher: Matcher) -> bool:
     """Whether a listed skill outside the vocabulary is named in the person's profile."""
     wanted = [t for t in matcher.vocabulary.normalise(skill) if t not in BREAKS]
-    return bool(wanted) and all(t in tokens for t in wanted)
+    present = set(tokens)
+    return bool(wanted) and all(t in present for t in wanted)

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from itertools import compress, repeat
 from typing import NamedTuple
 
 from rapidfuzz import process
@@ -146,19 +147,64 @@ _DIGIT_EDGE = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
 _TOKEN = re.compile(r"[a-z0-9]+|[|/]")
 
 
-@cache
+_DASH = re.compile(r"\s-\s")
+_BUT = re.compile(r"\bbut\b")
+_LEVEL_DIGIT = re.compile(r"[1-8]")
+_ANY_DIGIT = re.compile(r"\d")
+CLAUSE_CHARS = ".;:!?\n"
+PHRASE_CHARS = ",()[]/"
+# Every ASCII character that cannot be part of a token becomes a space (str.split then tokenises).
+_NOT_TOKEN = str.maketrans(
+    {chr(code): " " for code in range(128) if not (chr(code).isalnum() or chr(code) in "|/")}
+)
+# Raw token -> its expanded, singular tokens (the same words recur across profiles).
+_FOLDED: dict[str, tuple[str, ...]] = {}
+
+
 def _fold(raw: str) -> tuple[str, ...]:
-    """One raw token expanded and singularised (cached: the same words recur across profiles)."""
-    return tuple(_singular(token) for token in TOKEN_ALIASES.get(raw, raw).split())
+    """One raw token expanded and singularised."""
+    folded = _FOLDED.get(raw)
+    if folded is None:
+        folded = tuple(_singular(token) for token in TOKEN_ALIASES.get(raw, raw).split())
+        _FOLDED[raw] = folded
+    return folded
 
 
 def split_tokens(text: str) -> list[str]:
-    """Lower-case tokens with clause breaks marked, abbreviations expanded, plurals folded."""
-    text = _WITH.sub(" with ", text.lower())
-    text = _AND.sub(" and ", _APOSTROPHE.sub("", text))  # can't -> cant, nando's -> nandos
-    text = _PHRASE.sub(f" {PHRASE_BREAK} ", _CLAUSE.sub(f" {CLAUSE_BREAK} ", text))
-    text = _DIGIT_EDGE.sub(" ", _LEVEL.sub(r"level \1", text))  # L3 -> level 3, nvq3 -> nvq 3
-    return [token for raw in _TOKEN.findall(text) for token in _fold(raw)]
+    """Lower-case tokens with clause breaks marked, abbreviations expanded, plurals folded.
+
+    Equivalent to regex substitutions for "w/", apostrophes, "&"/"+", clause and phrase breaks
+    and "L3" levels, then splitting letters from digits; each step is skipped when the text has
+    nothing it could change, and single characters are replaced with str.replace.
+    """
+    text = text.lower()
+    if "w/" in text:
+        text = _WITH.sub(" with ", text)
+    text = text.replace("\u2019", "").replace("'", "")  # can't -> cant, nando's -> nandos
+    if "&" in text or "+" in text:
+        text = text.replace("&", " and ").replace("+", " and ")
+    if "but" in text:
+        text = _BUT.sub(f" {CLAUSE_BREAK} ", text)
+    for character in CLAUSE_CHARS:
+        if character in text:
+            text = text.replace(character, f" {CLAUSE_BREAK} ")
+    if "-" in text:
+        text = _DASH.sub(f" {PHRASE_BREAK} ", text)
+    for character in PHRASE_CHARS:
+        if character in text:
+            text = text.replace(character, f" {PHRASE_BREAK} ")
+    if _ANY_DIGIT.search(text):
+        if _LEVEL_DIGIT.search(text):
+            text = _LEVEL.sub(r"level \1", text)  # L3 -> level 3
+        text = _DIGIT_EDGE.sub(" ", text)  # nvq3 -> nvq 3
+    if text.isascii() and "|" not in text.replace(f" {CLAUSE_BREAK} ", " "):
+        raws = text.translate(_NOT_TOKEN).split()
+    else:
+        raws = _TOKEN.findall(text)
+    tokens: list[str] = []
+    for raw in raws:
+        tokens += _FOLDED.get(raw) or _fold(raw)
+    return tokens
 
 
 class Mention(NamedTuple):
@@ -263,6 +309,9 @@ def _judged_poor(following: list[str]) -> bool:
 
 
 _UNSEEN = object()
+_new_mention = tuple.__new__  # Mention from a ready tuple, without the keyword-handling __new__
+_LABEL = ""  # trie key marking where a phrase ends (never a token)
+_GOAL_FIRST_WORDS = frozenset(cue[0] for cue in GOAL_CUES)
 
 
 class Vocabulary:
@@ -283,6 +332,19 @@ class Vocabulary:
                     self._phrases.setdefault(tokens[0], []).append((tokens, skill.label))
         for candidates in self._phrases.values():
             candidates.sort(key=lambda item: -len(item[0]))
+        # The phrases as a trie (token -> node; _LABEL key -> label where a phrase ends), so the
+        # longest phrase at a position is one walk; the first label listed for a phrase wins.
+        self._trie: dict[str, dict] = {}
+        for candidates in self._phrases.values():
+            for tokens, label in candidates:
+                node = self._trie
+                for token in tokens:
+                    node = node.setdefault(token, {})
+                node.setdefault(_LABEL, label)
+        # Tokens the phrase matcher must look at: breaks, cues and the first words of phrases.
+        self._notable = frozenset(
+            (*BREAKS, *NEGATION_CUES, *(cue[0] for cue in GOAL_CUES), *self._trie)
+        )
         self._phrase_words = sorted(
             {t for c in self._phrases.values() for p, _ in c for t in p if t.isalpha()}
         )
@@ -292,6 +354,8 @@ class Vocabulary:
         self._corrections: dict[str, str] = {}
         # token -> its corrected form (None for a stop word): one look-up per recurring token.
         self._normalised: dict[str, str | None] = {}
+        # A clause's tokens -> the mentions in it (see ``find``).
+        self._clauses: dict[tuple[str, ...], tuple[Mention, ...]] = {}
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -331,59 +395,100 @@ class Vocabulary:
         """The token stream phrases are matched on: split, typo-fixed, stop words dropped."""
         tokens = split_tokens(text) if isinstance(text, str) else text
         cache = self._normalised
-        out = []
-        for token in tokens:
-            fixed = cache.get(token, _UNSEEN)
-            if fixed is _UNSEEN:
-                fixed = None if token in STOPWORDS else self.correct(token)
-                cache[token] = fixed
-            if fixed is not None:
-                out.append(fixed)
-        return out
+        fixed = list(map(cache.get, tokens, repeat(_UNSEEN)))
+        if _UNSEEN in fixed:  # first sight of some token: work it out once
+            for position, token in enumerate(tokens):
+                if fixed[position] is _UNSEEN:
+                    cache[token] = None if token in STOPWORDS else self.correct(token)
+                    fixed[position] = cache[token]
+        return list(filter(None, fixed))  # tokens are never empty; None marks a stop word
 
     def find(self, text: str | list[str]) -> list[Mention]:
-        """Every label mentioned in the text, longest phrase first, with negation and goal scope."""
+        """Every label mentioned in the text, longest phrase first, with negation and goal scope.
+
+        Scopes end at a clause break that no continuation word follows, and phrases and the
+        look-ahead for "not great" stop at breaks, so each such clause is read on its own; notes
+        repeat clauses ("reliable and keen", "no driving licence"), so each is read once.
+        """
         tokens = self.normalise(text) if isinstance(text, str) else text
+        mentions: list[Mention] = []
+        start, count = 0, len(tokens)
+        while start < count:
+            stop = start
+            while True:  # the end of this clause: a break not followed by a continuation word
+                try:
+                    stop = tokens.index(CLAUSE_BREAK, stop, count)
+                except ValueError:
+                    stop = count
+                    break
+                if stop + 1 == count or tokens[stop + 1] not in CONTINUATION_WORDS:
+                    break
+                stop += 1
+            if stop > start:
+                clause = tuple(tokens[start:stop])
+                found = self._clauses.get(clause)
+                if found is None:
+                    if len(self._clauses) > 100_000:  # bounded memory
+                        self._clauses.clear()
+                    found = self._clauses[clause] = tuple(self._find_in_clause(list(clause)))
+                mentions += [
+                    _new_mention(Mention, (label, begin + start, end + start, *flags))
+                    for label, begin, end, *flags in found
+                ]
+            start = stop + 1
+        return mentions
+
+    def _find_in_clause(self, tokens: list[str]) -> list[Mention]:
+        """``find`` on one clause (positions from its start)."""
         mentions: list[Mention] = []
         negation_until = goal_until = -1
         averse = False
-        position = 0
-        while position < len(tokens):
+        count = len(tokens)
+        trie = self._trie
+        after_mention = 0  # tokens inside a found phrase are not read again
+        # Other tokens change nothing, so only these positions are visited.
+        for position in compress(range(count), map(self._notable.__contains__, tokens)):
+            if position < after_mention:
+                continue
             token = tokens[position]
             if token in BREAKS:
-                following = tokens[position + 1] if position + 1 < len(tokens) else ""
-                continues = following in CONTINUATION_WORDS
-                if not continues:
+                following = tokens[position + 1] if position + 1 < count else ""
+                if following not in CONTINUATION_WORDS:
                     negation_until = -1
                     if token == CLAUSE_BREAK:
                         goal_until = -1
-                position += 1
                 continue
             if token in NEGATION_CUES:
                 negation_until = position + 1 + NEGATION_REACH
                 averse = token in AVERSION_CUES
-            pair = (token, tokens[position + 1]) if position + 1 < len(tokens) else (token,)
-            if (token,) in GOAL_CUES or pair in GOAL_CUES:
+            if token in _GOAL_FIRST_WORDS and (
+                (token,) in GOAL_CUES
+                or (position + 1 < count and (token, tokens[position + 1]) in GOAL_CUES)
+            ):
                 goal_until = position + 1 + GOAL_REACH
-            for phrase, label in self._phrases.get(token, ()):
-                end = position + len(phrase)
-                if tuple(tokens[position:end]) == phrase:
-                    poor = _judged_poor(tokens[end : end + 3])
-                    negated = negation_until > position or poor
-                    mentions.append(
-                        Mention(
-                            label,
-                            position,
-                            end,
-                            negated,
-                            goal_until > position,
-                            negated and (averse or poor),
-                        )
-                    )
-                    position = end
+            label, end, node, walk = None, position, trie, position
+            while walk < count:
+                node = node.get(tokens[walk])
+                if node is None:
                     break
-            else:
-                position += 1
+                walk += 1
+                if _LABEL in node:
+                    label, end = node[_LABEL], walk
+            if label is None:
+                continue
+            poor = _judged_poor(tokens[end : end + 3])
+            negated = negation_until > position or poor
+            mentions.append(
+                Mention(
+                    label,
+                    position,
+                    end,
+                    negated,
+                    goal_until > position,
+                    negated and (averse or poor),
+                )
+            )
+            after_mention = end
         return mentions
 
     def implied(self, label: str) -> tuple[str, ...]:
