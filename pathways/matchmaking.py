@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from matching import (
     Availability,
@@ -22,6 +22,7 @@ from matching import (
 )
 from matching import ShiftPattern as WorkPattern
 from pathways.audit import record_audit
+from pathways.catalogue import skill_labels_of as pathway_skill_labels
 from pathways.errors import ValidationFailed
 from pathways.geography import UnknownPostcode, resolve_postcode
 from pathways.models import (
@@ -30,18 +31,18 @@ from pathways.models import (
     ConsentKind,
     Pathway,
     PathwayKind,
-    PathwaySkill,
     Resident,
-    ResidentSkill,
     ResidentStatus,
     ShiftPattern,
     Site,
-    Skill,
     User,
     Vacancy,
     VacancyStatus,
 )
 from pathways.permissions import has_current_consent, shares_with_employers
+from pathways.residents import skill_labels_by_resident
+from pathways.residents import skill_labels_of as resident_skill_labels
+from pathways.vacancies import VacancyRow, open_vacancies
 
 PATTERNS = {
     ShiftPattern.DAYS: WorkPattern.DAYS,
@@ -164,9 +165,8 @@ def opportunity_for_pathway(pathway: Pathway, skills: Sequence[str]) -> Opportun
     )
 
 
-def opportunity_for_vacancy(
-    vacancy: Vacancy, pathway: Pathway, site: Site, skills: Sequence[str]
-) -> Opportunity:
+def opportunity_for_vacancy(row: VacancyRow, skills: Sequence[str]) -> Opportunity:
+    vacancy, pathway = row.vacancy, row.pathway
     return Opportunity(
         id=f"vacancy:{vacancy.id}",
         title=vacancy.title,
@@ -174,45 +174,32 @@ def opportunity_for_vacancy(
         description=f"{vacancy.description}\n{pathway.description}",
         skills=tuple(skills),
         requirements=requirements_for(pathway, vacancy),
-        lat=site.latitude,
-        lon=site.longitude,
+        lat=row.site.latitude,
+        lon=row.site.longitude,
         ring_fenced=vacancy.ring_fenced,
         level=str(pathway.apprenticeship_level or ""),
         standard=pathway.apprenticeship_standard_code or "",
     )
 
 
-def open_vacancy_rows(*, session: Session, today: date) -> list[tuple[Vacancy, Pathway, Site]]:
-    """Vacancies taking referrals today, with their pathway and site."""
-    return list(
-        session.exec(
-            select(Vacancy, Pathway, Site)
-            .join(Pathway, Pathway.id == Vacancy.pathway_id)
-            .join(Site, Site.id == Vacancy.site_id)
-            .where(Vacancy.status == VacancyStatus.OPEN, Vacancy.closing_date >= today)
-            .order_by(Vacancy.id)
-        ).all()
-    )
-
-
 class Catalogue:
-    """Every published pathway and open vacancy, fitted into one matcher for a day's requests."""
+    """Every published pathway and open vacancy, fitted into one matcher for this request."""
 
     def __init__(self, *, session: Session, today: date):
         self.pathways = {
             p.id: p
             for p in session.exec(select(Pathway).where(Pathway.is_published).order_by(Pathway.id))
         }
-        self.vacancies = {
-            v.id: (v, p, s) for v, p, s in open_vacancy_rows(session=session, today=today)
-        }
-        skills = _pathway_skills(session)
+        self.vacancies = {row.vacancy.id: row for row in open_vacancies(session=session, on=today)}
+        pathways = {p.id: p for p in self.pathways.values()}
+        pathways.update({row.pathway.id: row.pathway for row in self.vacancies.values()})
+        skills = pathway_skill_labels(session=session, pathways=list(pathways.values()))
         opportunities = [
             opportunity_for_pathway(p, skills.get(p.id, ())) for p in self.pathways.values()
         ]
         opportunities += [
-            opportunity_for_vacancy(v, p, s, skills.get(p.id, ()))
-            for v, p, s in self.vacancies.values()
+            opportunity_for_vacancy(row, skills.get(row.pathway.id, ()))
+            for row in self.vacancies.values()
         ]
         self.matcher = Matcher(opportunities, today=today) if opportunities else None
 
@@ -226,14 +213,14 @@ def matches_for_resident(
     vacancies: list[VacancyMatch] = []
     if catalogue.matcher is None:
         return ResidentMatches(pathways=[], vacancies=[])
-    person = person_for(resident, resident_skill_labels(session, resident.id))
+    person = person_for(resident, resident_skill_labels(session=session, resident=resident))
     for match in catalogue.matcher.rank(person, top=None):
         kind, _, key = match.opportunity_id.partition(":")
         if kind == "pathway" and len(pathways) < top:
             pathways.append(PathwayMatch(match, catalogue.pathways[int(key)]))
         elif kind == "vacancy" and len(vacancies) < top:
-            vacancy, pathway, site = catalogue.vacancies[int(key)]
-            vacancies.append(VacancyMatch(match, vacancy, pathway, site))
+            row = catalogue.vacancies[int(key)]
+            vacancies.append(VacancyMatch(match, row.vacancy, row.pathway, row.site))
     return ResidentMatches(
         pathways=_reranked(pathways),
         vacancies=_reranked(vacancies),
@@ -247,7 +234,7 @@ def shortlist_for_vacancy(
     catalogue = Catalogue(session=session, today=today)
     if catalogue.matcher is None or vacancy.id not in catalogue.vacancies or not candidates:
         return []
-    skills = _resident_skills(session, [r.id for r in candidates])
+    skills = skill_labels_by_resident(session=session, resident_ids=[r.id for r in candidates])
     by_id = {str(r.id): r for r in candidates}
     people = [person_for(r, skills.get(r.id, ())) for r in candidates]
     referred = set(
@@ -309,35 +296,6 @@ def refer(
         detail=f"Referred resident {resident.id} to vacancy {vacancy.id}",
     )
     return application
-
-
-def resident_skill_labels(session: Session, resident_id: int) -> list[str]:
-    return _resident_skills(session, [resident_id]).get(resident_id, [])
-
-
-def _resident_skills(session: Session, resident_ids: list[int]) -> dict[int, list[str]]:
-    rows = session.exec(
-        select(ResidentSkill.resident_id, Skill.label)
-        .join(Skill, Skill.id == ResidentSkill.skill_id)
-        .where(col(ResidentSkill.resident_id).in_(resident_ids))
-        .order_by(Skill.label)
-    )
-    skills: dict[int, list[str]] = {}
-    for resident_id, label in rows:
-        skills.setdefault(resident_id, []).append(label)
-    return skills
-
-
-def _pathway_skills(session: Session) -> dict[int, list[str]]:
-    rows = session.exec(
-        select(PathwaySkill.pathway_id, Skill.label)
-        .join(Skill, Skill.id == PathwaySkill.skill_id)
-        .order_by(PathwaySkill.pathway_id, Skill.label)
-    )
-    skills: dict[int, list[str]] = {}
-    for pathway_id, label in rows:
-        skills.setdefault(pathway_id, []).append(label)
-    return skills
 
 
 def _reranked(items: list) -> list:

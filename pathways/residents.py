@@ -308,14 +308,23 @@ def set_resident_skills(*, session: Session, resident: Resident, labels: list[st
 
 def skill_labels_of(*, session: Session, resident: Resident) -> list[str]:
     """The vocabulary labels of the resident's skills, alphabetically."""
-    return list(
-        session.exec(
-            select(Skill.label)
-            .join(ResidentSkill, ResidentSkill.skill_id == Skill.id)
-            .where(ResidentSkill.resident_id == resident.id)
-            .order_by(Skill.label)
-        )
+    return skill_labels_by_resident(session=session, resident_ids=[resident.id]).get(
+        resident.id, []
     )
+
+
+def skill_labels_by_resident(*, session: Session, resident_ids: list[int]) -> dict[int, list[str]]:
+    """Resident id -> their skill labels, alphabetically, in one query for many residents."""
+    rows = session.exec(
+        select(ResidentSkill.resident_id, Skill.label)
+        .join(Skill, Skill.id == ResidentSkill.skill_id)
+        .where(ResidentSkill.resident_id.in_(resident_ids))  # type: ignore[attr-defined]
+        .order_by(Skill.label)
+    )
+    labels: dict[int, list[str]] = {}
+    for resident_id, label in rows:
+        labels.setdefault(resident_id, []).append(label)
+    return labels
 
 
 def record_consent(

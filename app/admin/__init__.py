@@ -5,11 +5,13 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from app.admin.forms import AuditSearchForm, OrganisationForm, SiteForm, UserForm
+from app.auditing import audit_action
 from app.auth.forms import EmptyForm
 from app.database import db_session
+from app.forms import attach_errors
 from app.permissions import guard_blueprint
 from pathways import accounts, organisations
-from pathways.audit import AuditQuery, record_audit, search_audit
+from pathways.audit import AuditQuery, search_audit
 from pathways.errors import ValidationFailed
 from pathways.exports import to_csv
 from pathways.models import AuditAction, Organisation, OrganisationKind, Role, User
@@ -53,9 +55,9 @@ def new_user():
                 password=form.password.data,
             )
         except ValidationFailed as error:
-            _attach_errors(form, error)
+            attach_errors(form, error)
         else:
-            _audit(AuditAction.CREATE, "user", user.id, f"{user.email} as {user.role.value}")
+            audit_action(AuditAction.CREATE, "user", user.id, f"{user.email} as {user.role.value}")
             flash(f"{user.full_name} can now sign in as {user.email}.")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form)
@@ -73,7 +75,7 @@ def set_active(user_id: int):
         return redirect(url_for("admin.users"))
     active = request.form.get("active") == "1"
     accounts.set_user_active(session=db, user=user, active=active)
-    _audit(AuditAction.UPDATE, "user", user.id, "reactivated" if active else "deactivated")
+    audit_action(AuditAction.UPDATE, "user", user.id, "reactivated" if active else "deactivated")
     flash(f"{user.full_name} has been {'reactivated' if active else 'deactivated'}.")
     return redirect(url_for("admin.users"))
 
@@ -91,7 +93,7 @@ def reset_password(user_id: int):
         issued_by=current_user,
         link_base=request.host_url + "reset-password",
     )
-    _audit(AuditAction.UPDATE, "user", user.id, "password reset link issued")
+    audit_action(AuditAction.UPDATE, "user", user.id, "password reset link issued")
     return render_template("admin/reset_link.html", user=user, link=link)
 
 
@@ -115,9 +117,9 @@ def new_organisation():
                 ods_code=form.ods_code.data,
             )
         except ValidationFailed as error:
-            _attach_errors(form, error)
+            attach_errors(form, error)
         else:
-            _audit(AuditAction.CREATE, "organisation", organisation.id, organisation.name)
+            audit_action(AuditAction.CREATE, "organisation", organisation.id, organisation.name)
             flash(f"{organisation.name} has been added.")
             return redirect(url_for("admin.organisation", organisation_id=organisation.id))
     return render_template("admin/organisation_form.html", form=form)
@@ -135,9 +137,9 @@ def organisation(organisation_id: int):
                 session=db, organisation=found, name=form.name.data, postcode=form.postcode.data
             )
         except ValidationFailed as error:
-            _attach_errors(form, error)
+            attach_errors(form, error)
         else:
-            _audit(AuditAction.CREATE, "site", site.id, f"{site.name} ({site.postcode})")
+            audit_action(AuditAction.CREATE, "site", site.id, f"{site.name} ({site.postcode})")
             flash(f"{site.name} has been added.")
             return redirect(url_for("admin.organisation", organisation_id=found.id))
     return render_template(
@@ -178,7 +180,7 @@ def audit_export():
     rows, total = search_audit(
         session=db_session(), query=_audit_query(form), limit=AUDIT_EXPORT_LIMIT
     )
-    _audit(
+    audit_action(
         AuditAction.EXPORT,
         "audit_event",
         None,
@@ -217,23 +219,4 @@ def _audit_query(form: AuditSearchForm) -> AuditQuery:
         entity_id=valid.get("entity_id"),
         on_or_after=valid.get("on_or_after"),
         on_or_before=valid.get("on_or_before"),
-    )
-
-
-def _attach_errors(form, error: ValidationFailed) -> None:
-    for name, message in error.errors.items():
-        (form[name].errors if name in form else form.form_errors).append(message)
-    if not error.errors:
-        form.form_errors.append(str(error))
-
-
-def _audit(action: AuditAction, entity_type: str, entity_id: int | None, detail: str) -> None:
-    record_audit(
-        session=db_session(),
-        user=current_user,
-        action=action,
-        entity_type=entity_type,
-        entity_id=entity_id,
-        detail=detail,
-        ip_address=request.remote_addr,
     )

@@ -1,14 +1,13 @@
 """The public pathway catalogue (no sign-in), and its CSV import for admins and programme leads."""
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from wtforms import SelectChoice
 
+from app.auditing import audit_action
 from app.catalogue.forms import CatalogueFilterForm, ImportForm
 from app.database import db_session
 from app.permissions import public, roles
 from pathways import catalogue
-from pathways.audit import record_audit
 from pathways.csv_import import ImportRejected
 from pathways.errors import NotFound
 from pathways.models import AuditAction, PathwayKind, Role
@@ -90,13 +89,11 @@ def import_csv():
             row_errors = rejected.row_errors
             form.file.errors.append(str(rejected))
         else:
-            record_audit(
-                session=db_session(),
-                user=current_user,
-                action=AuditAction.CREATE,
-                entity_type="pathway",
-                detail=f"catalogue import: {summary.created} added, {summary.updated} updated",
-                ip_address=request.remote_addr,
+            audit_action(
+                AuditAction.CREATE,
+                "pathway",
+                None,
+                f"catalogue import: {summary.created} added, {summary.updated} updated",
             )
             flash(
                 f"Catalogue imported: {summary.created} added, {summary.updated} updated, "

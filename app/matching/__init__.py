@@ -4,10 +4,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlmodel import select
 
+from app.auditing import audit_action
 from app.auth.forms import EmptyForm
 from app.database import db_session
 from app.permissions import roles
-from pathways.audit import record_audit
 from pathways.clock import today
 from pathways.errors import ValidationFailed
 from pathways.matchmaking import (
@@ -103,13 +103,11 @@ def vacancy_shortlist(vacancy_id: int):
             )
         ).all()
     )
-    record_audit(
-        session=db,
-        user=current_user,
-        action=AuditAction.VIEW,
-        entity_type="vacancy_shortlist",
-        entity_id=vacancy.id,
-        detail=f"{len(candidates)} candidates, names {'shown' if show_names else 'hidden'}",
+    audit_action(
+        AuditAction.VIEW,
+        "vacancy_shortlist",
+        vacancy.id,
+        f"{len(candidates)} candidates, names {'shown' if show_names else 'hidden'}",
     )
     return render_template(
         "matching/shortlist.html",

@@ -19,8 +19,10 @@ from flask import (
 )
 from flask_login import current_user
 
+from app.auditing import audit_action
 from app.auth.forms import EmptyForm
 from app.database import db_session
+from app.forms import attach_errors
 from app.permissions import roles
 from app.residents.forms import (
     CaseloadSearchForm,
@@ -34,7 +36,6 @@ from app.residents.forms import (
     label,
 )
 from pathways import data_rights, resident_search
-from pathways.audit import record_audit
 from pathways.clock import today
 from pathways.csv_import import ImportRejected
 from pathways.errors import NotFound, ValidationFailed
@@ -135,9 +136,9 @@ def register():
                     priority_decile_threshold=_threshold(),
                 )
             except ValidationFailed as error:
-                _attach_errors(form, error)
+                attach_errors(form, error)
             else:
-                _audit(AuditAction.CREATE, resident.id, "registered")
+                audit_action(AuditAction.CREATE, "resident", resident.id, "registered")
                 flash(f"{full_name(resident)} has been registered.")
                 return redirect(url_for("residents.show", resident_id=resident.id))
     return render_template("residents/form.html", form=form, matches=matches, resident=None)
@@ -149,7 +150,7 @@ def show(resident_id: int):
     """A resident's details, area, consents, notes and next actions."""
     db = db_session()
     resident = _resident(resident_id)
-    _audit(AuditAction.VIEW, resident.id, "viewed resident page")
+    audit_action(AuditAction.VIEW, "resident", resident.id, "viewed resident page")
     return render_template(
         "residents/show.html",
         resident=resident,
@@ -188,10 +189,10 @@ def edit(resident_id: int):
                     priority_decile_threshold=_threshold(),
                 )
             except ValidationFailed as error:
-                _attach_errors(form, error)
+                attach_errors(form, error)
             else:
                 set_status(session=db, resident=resident, status=ResidentStatus(form.status.data))
-                _audit(AuditAction.UPDATE, resident.id, "details changed")
+                audit_action(AuditAction.UPDATE, "resident", resident.id, "details changed")
                 flash("The changes have been saved.")
                 return redirect(url_for("residents.show", resident_id=resident.id))
     return render_template("residents/form.html", form=form, matches=[], resident=resident)
@@ -216,7 +217,7 @@ def new_note(resident_id: int):
                     due_on=due_on,
                 )
             except ValidationFailed as error:
-                _attach_errors(form, error)
+                attach_errors(form, error)
             else:
                 flash("The note has been added.")
                 return redirect(url_for("residents.show", resident_id=resident.id))
@@ -266,8 +267,11 @@ def change_consent(resident_id: int):
     except ValidationFailed as error:
         flash(f"The consent was not changed: {error}")
     else:
-        _audit(
-            AuditAction.UPDATE, resident.id, f"{kind.value} {'granted' if granted else 'withdrawn'}"
+        audit_action(
+            AuditAction.UPDATE,
+            "resident",
+            resident.id,
+            f"{kind.value} {'granted' if granted else 'withdrawn'}",
         )
         flash(f"{label(kind.value)}: {'granted' if granted else 'withdrawn'}.")
     return redirect(url_for("residents.show", resident_id=resident.id, _anchor="consent"))
@@ -280,7 +284,7 @@ def export(resident_id: int, kind: str):
     """Everything held about the resident, for a subject access request."""
     resident = _resident(resident_id)
     data = data_rights.resident_data(session=db_session(), resident=resident)
-    _audit(AuditAction.EXPORT, resident.id, f"subject access export as {kind}")
+    audit_action(AuditAction.EXPORT, "resident", resident.id, f"subject access export as {kind}")
     if kind == "json":
         body, mimetype = json.dumps(data, indent=2, ensure_ascii=False), "application/json"
     else:
@@ -300,7 +304,7 @@ def erase(resident_id: int):
     form = EmptyForm()
     if form.validate_on_submit():
         data_rights.erase_resident(session=db_session(), resident=resident)
-        _audit(AuditAction.ERASE, resident.id, "personal data erased")
+        audit_action(AuditAction.ERASE, "resident", resident.id, "personal data erased")
         flash(f"Resident {resident.id}'s personal data has been erased.")
         return redirect(url_for("residents.caseload"))
     return render_template(
@@ -326,8 +330,9 @@ def import_file():
             row_errors = rejected.row_errors
             form.file.errors.append(str(rejected))
         else:
-            _audit(
+            audit_action(
                 AuditAction.CREATE,
+                "resident",
                 None,
                 f"import: {len(result.created)} registered, "
                 f"{result.already_registered} already registered",
@@ -387,10 +392,11 @@ def merge():
             try:
                 moved = merge_residents(session=db, keep=keep, duplicate=duplicate)
             except ValidationFailed as error:
-                _attach_errors(form, error)
+                attach_errors(form, error)
             else:
-                _audit(
+                audit_action(
                     AuditAction.MERGE,
+                    "resident",
                     keep.id,
                     f"merged {duplicate.id} into {keep.id}: "
                     + ", ".join(f"{count} {name}" for name, count in moved.items()),
@@ -399,7 +405,7 @@ def merge():
                 return redirect(url_for("residents.merge"))
         elif keep and duplicate:
             for record in (keep, duplicate):
-                _audit(AuditAction.VIEW, record.id, "compared for merging")
+                audit_action(AuditAction.VIEW, "resident", record.id, "compared for merging")
     return render_template(
         "residents/merge.html", form=form, keep=keep, duplicate=duplicate, full_name=full_name
     )
@@ -502,24 +508,3 @@ def _optional_date(field):
 
 def _threshold() -> int:
     return current_app.config["PRIORITY_DECILE_THRESHOLD"]
-
-
-def _attach_errors(form, error: ValidationFailed) -> None:
-    for name, message in error.errors.items():
-        target = form[name].errors if name in form else form.form_errors
-        if message not in target:
-            target.append(message)
-    if not error.errors:
-        form.form_errors.append(str(error))
-
-
-def _audit(action: AuditAction, entity_id: int | None, detail: str) -> None:
-    record_audit(
-        session=db_session(),
-        user=current_user,
-        action=action,
-        entity_type="resident",
-        entity_id=entity_id,
-        detail=detail,
-        ip_address=request.remote_addr,
-    )

@@ -4,13 +4,14 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from app.auditing import audit_action
 from app.auth.forms import EmptyForm
 from app.catalogue.forms import ImportForm
 from app.database import db_session
+from app.forms import attach_errors
 from app.permissions import roles
 from app.vacancies.forms import SHIFT_NAMES, BrowseForm, VacancyForm
 from pathways import vacancies
-from pathways.audit import record_audit
 from pathways.csv_import import ImportRejected
 from pathways.errors import NotFound, ValidationFailed
 from pathways.models import AuditAction, PayPeriod, Role, ShiftPattern, Vacancy
@@ -38,9 +39,9 @@ def new():
                 session=db_session(), user=current_user, details=_details(form)
             )
         except ValidationFailed as error:
-            _attach_errors(form, error)
+            attach_errors(form, error)
         else:
-            _audit(AuditAction.CREATE, vacancy, vacancy.title)
+            audit_action(AuditAction.CREATE, "vacancy", vacancy.id, vacancy.title)
             flash(f"{vacancy.title} is saved as a draft. Publish it when it is ready.")
             return redirect(url_for("vacancies.employer_list"))
     return render_template("vacancies/form.html", form=form, vacancy=None)
@@ -55,9 +56,9 @@ def edit(vacancy_id: int):
         try:
             vacancies.update_vacancy(session=db_session(), vacancy=vacancy, details=_details(form))
         except ValidationFailed as error:
-            _attach_errors(form, error)
+            attach_errors(form, error)
         else:
-            _audit(AuditAction.UPDATE, vacancy, "edited")
+            audit_action(AuditAction.UPDATE, "vacancy", vacancy.id, "edited")
             flash(f"{vacancy.title} has been updated.")
             return redirect(url_for("vacancies.employer_list"))
     return render_template("vacancies/form.html", form=form, vacancy=vacancy)
@@ -74,7 +75,7 @@ def publish(vacancy_id: int):
     except ValidationFailed as error:
         flash(f"{vacancy.title} was not published: {'; '.join(error.errors.values())}.")
     else:
-        _audit(AuditAction.UPDATE, vacancy, "published")
+        audit_action(AuditAction.UPDATE, "vacancy", vacancy.id, "published")
         flash(f"{vacancy.title} is open for referrals.")
     return redirect(url_for("vacancies.employer_list"))
 
@@ -86,7 +87,7 @@ def close(vacancy_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     vacancies.close_vacancy(session=db_session(), vacancy=vacancy)
-    _audit(AuditAction.UPDATE, vacancy, "closed")
+    audit_action(AuditAction.UPDATE, "vacancy", vacancy.id, "closed")
     flash(f"{vacancy.title} is closed.")
     return redirect(url_for("vacancies.employer_list"))
 
@@ -107,7 +108,9 @@ def import_csv():
             form.file.errors.append(str(rejected))
         else:
             for vacancy in created:
-                _audit(AuditAction.CREATE, vacancy, f"{vacancy.title} (CSV import)")
+                audit_action(
+                    AuditAction.CREATE, "vacancy", vacancy.id, f"{vacancy.title} (CSV import)"
+                )
             flash(f"{len(created)} vacancies imported as drafts.")
             return redirect(url_for("vacancies.employer_list"))
     return render_template(
@@ -158,7 +161,7 @@ def browse():
     try:
         rows = vacancies.open_vacancies(session=session, filters=filters)
     except ValidationFailed as error:
-        _attach_errors(form, error)
+        attach_errors(form, error)
         rows = []
     return render_template("vacancies/browse.html", form=form, rows=rows, shift_names=SHIFT_NAMES)
 
@@ -209,23 +212,4 @@ def _details(form: VacancyForm) -> vacancies.VacancyDetails:
         ring_fenced=form.ring_fenced.data,
         guaranteed_interview=form.guaranteed_interview.data,
         description=form.description.data or "",
-    )
-
-
-def _attach_errors(form, error: ValidationFailed) -> None:
-    for name, message in error.errors.items():
-        (form[name].errors if name in form else form.form_errors).append(message)
-    if not error.errors:
-        form.form_errors.append(str(error))
-
-
-def _audit(action: AuditAction, vacancy: Vacancy, detail: str) -> None:
-    record_audit(
-        session=db_session(),
-        user=current_user,
-        action=action,
-        entity_type="vacancy",
-        entity_id=vacancy.id,
-        detail=detail,
-        ip_address=request.remote_addr,
     )

@@ -46,6 +46,18 @@ def test_every_packaged_skill_is_exactly_a_vocabulary_label():
     assert all(4 <= len(row["skills"].split(";")) <= 9 for row in rows)
 
 
+def test_every_pathway_has_the_facts_an_advisor_needs(db, catalogue):
+    skills = skill_labels_of(session=db, pathways=list(catalogue.values()))
+    for slug, pathway in catalogue.items():
+        assert pathway.staff_group and pathway.description, slug
+        assert pathway.pay_band or pathway.pay_min is not None, slug
+        assert pathway.hours_per_week, slug
+        assert pathway.min_age >= 16 and pathway.source_url, slug
+        assert len(skills[pathway.id]) >= 2, slug
+    kinds = {pathway.kind for pathway in catalogue.values()}
+    assert kinds == set(PathwayKind)
+
+
 def test_load_is_complete_and_idempotent(db):
     first = load_catalogue(db)
     assert (first.created, first.progressions_added) == (49, 62)
