@@ -6,7 +6,7 @@ from flask import Flask, g, jsonify, render_template, request
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
-from pathways.errors import NotFound, PermissionDenied, ValidationFailed
+from pathways.errors import ConflictError, NotFound, PermissionDenied, ValidationFailed
 
 TITLES = {
     400: "There is a problem with your request",
@@ -28,6 +28,7 @@ def init_error_handlers(app: Flask) -> None:
     app.register_error_handler(NotFound, lambda error: _render(404, str(error)))
     app.register_error_handler(PermissionDenied, lambda error: _render(403, str(error)))
     app.register_error_handler(ValidationFailed, lambda error: _render(400, str(error)))
+    app.register_error_handler(ConflictError, _conflict)
     app.register_error_handler(OperationalError, _database_unavailable)
     app.register_error_handler(Exception, _unexpected_error)
 
@@ -39,6 +40,11 @@ def wants_json() -> bool:
 
 def _http_error(error: HTTPException):
     return _render(error.code or 500, error.description if error.code != 500 else None)
+
+
+def _conflict(error: ConflictError):
+    _rollback()
+    return _render(409, str(error))
 
 
 def _database_unavailable(error: OperationalError):
