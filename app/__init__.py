@@ -50,7 +50,7 @@ def register_templating(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app import admin, api, auth, catalogue, main, matching, residents, vacancies
+    from app import admin, api, auth, catalogue, main, matching, programmes, residents, vacancies
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
@@ -60,6 +60,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(vacancies.bp)
     app.register_blueprint(residents.bp)
     app.register_blueprint(matching.bp)
+    app.register_blueprint(programmes.bp)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -20,9 +20,10 @@ def navigation_for() -> list[dict[str, str]]:
             {"text": "Register a resident", "href": url_for("residents.register")},
             {"text": "Import", "href": url_for("residents.import_file")},
             {"text": "Vacancies", "href": url_for("vacancies.browse")},
+            {"text": "Programmes", "href": url_for("programmes.index")},
         ],
         Role.EMPLOYER: [{"text": "Vacancies", "href": url_for("vacancies.employer_list")}],
-        Role.PROGRAMME_LEAD: [],
+        Role.PROGRAMME_LEAD: [{"text": "Programmes", "href": url_for("programmes.index")}],
         Role.ADMIN: [
             {"text": "Users", "href": url_for("admin.users")},
             {"text": "Organisations", "href": url_for("admin.organisations_list")},

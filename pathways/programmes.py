@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from pathways.audit import record_audit
@@ -23,6 +24,7 @@ from pathways.models import (
     MilestoneEvent,
     MilestoneKind,
     Organisation,
+    OrganisationKind,
     Pathway,
     Programme,
     ProgrammePathway,
@@ -30,11 +32,13 @@ from pathways.models import (
     Role,
     User,
 )
-from pathways.permissions import can_manage_resident
+from pathways.permissions import can_manage_resident, can_view_reports
 from pathways.progress import all_or_nothing, record_milestone, validate_milestone
 
 # Enrolments that hold a place on a cohort; someone who left early frees theirs.
 HOLDING_A_PLACE = (EnrolmentStatus.ENROLLED, EnrolmentStatus.STARTED, EnrolmentStatus.COMPLETED)
+# Organisations that employ people, and so can partner a programme.
+EMPLOYER_KINDS = (OrganisationKind.NHS_TRUST, OrganisationKind.CARE_PROVIDER)
 
 
 class EnrolmentAction(StrEnum):
@@ -224,7 +228,8 @@ def enrol(*, session: Session, cohort: Cohort, resident: Resident, on: date, by:
     if cohort.capacity is not None and places_taken(session=session, cohort=cohort) >= (
         cohort.capacity
     ):
-        raise ValidationFailed(f"This cohort is full ({cohort.capacity} places)")
+        places = "1 place" if cohort.capacity == 1 else f"{cohort.capacity} places"
+        raise ValidationFailed(f"This cohort is full ({places})")
     enrolment = Enrolment(resident_id=resident.id, cohort_id=cohort.id, enrolled_on=on)
     session.add(enrolment)
     session.flush()
@@ -414,6 +419,244 @@ def _apply_attendance(
             by=by,
         )
     return record
+
+
+def can_view_programme(user: User, programme: Programme) -> bool:
+    """The provider's advisors, and programme leads for partnership-wide counts without names."""
+    return can_manage_programme(user, programme) or can_view_reports(user)
+
+
+def get_programme(*, session: Session, programme_id: int) -> Programme:
+    """Load a programme or raise NotFound."""
+    programme = session.get(Programme, programme_id)
+    if programme is None:
+        raise NotFound("Programme not found")
+    return programme
+
+
+def partner_employers(*, session: Session) -> list[Organisation]:
+    """Active trusts and care providers, which can partner a programme or cohort."""
+    return list(
+        session.exec(
+            select(Organisation)
+            .where(
+                Organisation.is_active,
+                col(Organisation.kind).in_(EMPLOYER_KINDS),
+            )
+            .order_by(Organisation.name)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class ProgrammeSummary:
+    """A programme with its organisations' names and how many cohorts and places it has."""
+
+    programme: Programme
+    provider: str
+    partner_employer: str | None
+    cohorts: int
+    places_taken: int
+
+
+def programmes_for(*, session: Session, user: User) -> list[ProgrammeSummary]:
+    """Programmes the user may see: their provider's as an advisor, every one as a lead."""
+    statement = select(Programme).order_by(Programme.name, Programme.id)
+    if not can_view_reports(user):
+        if user.role != Role.ADVISOR:
+            return []
+        statement = statement.where(Programme.provider_organisation_id == user.organisation_id)
+    programmes = list(session.exec(statement))
+    ids = [programme.id for programme in programmes]
+    cohorts = dict(
+        session.exec(
+            select(Cohort.programme_id, func.count())
+            .where(col(Cohort.programme_id).in_(ids))
+            .group_by(Cohort.programme_id)
+        ).all()
+    )
+    taken = dict(
+        session.exec(
+            select(Cohort.programme_id, func.count())
+            .join(Enrolment, Enrolment.cohort_id == Cohort.id)
+            .where(col(Cohort.programme_id).in_(ids), col(Enrolment.status).in_(HOLDING_A_PLACE))
+            .group_by(Cohort.programme_id)
+        ).all()
+    )
+    names = _organisation_names(
+        session,
+        {p.provider_organisation_id for p in programmes}
+        | {p.partner_employer_id for p in programmes if p.partner_employer_id},
+    )
+    return [
+        ProgrammeSummary(
+            programme=programme,
+            provider=names[programme.provider_organisation_id],
+            partner_employer=names.get(programme.partner_employer_id),
+            cohorts=cohorts.get(programme.id, 0),
+            places_taken=taken.get(programme.id, 0),
+        )
+        for programme in programmes
+    ]
+
+
+def organisation_name(*, session: Session, organisation_id: int | None) -> str | None:
+    """An organisation's name, or None when there is no organisation."""
+    if organisation_id is None:
+        return None
+    return _organisation_names(session, {organisation_id}).get(organisation_id)
+
+
+def cohorts_of(*, session: Session, programme: Programme) -> list[Cohort]:
+    """A programme's cohorts, the latest start first."""
+    return list(
+        session.exec(
+            select(Cohort)
+            .where(Cohort.programme_id == programme.id)
+            .order_by(col(Cohort.starts_on).desc(), Cohort.name)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class CohortSummary:
+    """Counts about a cohort that name nobody: places, statuses and attendance."""
+
+    cohort: Cohort
+    by_status: dict[EnrolmentStatus, int]
+    places_taken: int
+    sessions_recorded: int
+    attendance_records: int
+    attended: int
+
+    @property
+    def enrolments(self) -> int:
+        return sum(self.by_status.values())
+
+    @property
+    def places_left(self) -> int | None:
+        """None when the cohort has no capacity limit."""
+        if self.cohort.capacity is None:
+            return None
+        return max(self.cohort.capacity - self.places_taken, 0)
+
+    @property
+    def is_full(self) -> bool:
+        return self.places_left == 0
+
+    @property
+    def attendance_percent(self) -> int | None:
+        """Sessions attended as a whole percentage of the sessions recorded, if any were."""
+        if not self.attendance_records:
+            return None
+        return round(100 * self.attended / self.attendance_records)
+
+
+def cohort_summaries(*, session: Session, cohorts: Sequence[Cohort]) -> list[CohortSummary]:
+    """Each cohort's counts, in the order given, in two queries."""
+    ids = [cohort.id for cohort in cohorts]
+    statuses: dict[int, dict[EnrolmentStatus, int]] = {id_: {} for id_ in ids}
+    for cohort_id, status, count in session.exec(
+        select(Enrolment.cohort_id, Enrolment.status, func.count())
+        .where(col(Enrolment.cohort_id).in_(ids))
+        .group_by(Enrolment.cohort_id, Enrolment.status)
+    ):
+        statuses[cohort_id][EnrolmentStatus(status)] = count
+    attendance = {
+        cohort_id: (dates, records, attended or 0)
+        for cohort_id, dates, records, attended in session.exec(
+            select(
+                Enrolment.cohort_id,
+                func.count(sa.distinct(AttendanceRecord.session_on)),
+                func.count(),
+                func.sum(sa.case((col(AttendanceRecord.attended), 1), else_=0)),
+            )
+            .join(Enrolment, Enrolment.id == AttendanceRecord.enrolment_id)
+            .where(col(Enrolment.cohort_id).in_(ids))
+            .group_by(Enrolment.cohort_id)
+        )
+    }
+    summaries = []
+    for cohort in cohorts:
+        by_status = {status: statuses[cohort.id].get(status, 0) for status in EnrolmentStatus}
+        dates, records, attended = attendance.get(cohort.id, (0, 0, 0))
+        summaries.append(
+            CohortSummary(
+                cohort=cohort,
+                by_status=by_status,
+                places_taken=sum(by_status[status] for status in HOLDING_A_PLACE),
+                sessions_recorded=dates,
+                attendance_records=records,
+                attended=attended,
+            )
+        )
+    return summaries
+
+
+def attendance_counts(*, session: Session, cohort: Cohort) -> dict[int, tuple[int, int]]:
+    """Per enrolment id: sessions attended and sessions recorded."""
+    return {
+        enrolment_id: (attended or 0, records)
+        for enrolment_id, attended, records in session.exec(
+            select(
+                AttendanceRecord.enrolment_id,
+                func.sum(sa.case((col(AttendanceRecord.attended), 1), else_=0)),
+                func.count(),
+            )
+            .join(Enrolment, Enrolment.id == AttendanceRecord.enrolment_id)
+            .where(Enrolment.cohort_id == cohort.id)
+            .group_by(AttendanceRecord.enrolment_id)
+        )
+    }
+
+
+def session_dates(*, session: Session, cohort: Cohort) -> list[date]:
+    """The dates of the cohort's sessions with a register recorded, earliest first."""
+    return list(
+        session.exec(
+            select(AttendanceRecord.session_on)
+            .join(Enrolment, Enrolment.id == AttendanceRecord.enrolment_id)
+            .where(Enrolment.cohort_id == cohort.id)
+            .group_by(AttendanceRecord.session_on)
+            .order_by(AttendanceRecord.session_on)
+        )
+    )
+
+
+def register_on(*, session: Session, cohort: Cohort, session_on: date) -> dict[int, bool]:
+    """The register already recorded for one session: attended or not, per enrolment id."""
+    return dict(
+        session.exec(
+            select(AttendanceRecord.enrolment_id, AttendanceRecord.attended)
+            .join(Enrolment, Enrolment.id == AttendanceRecord.enrolment_id)
+            .where(Enrolment.cohort_id == cohort.id, AttendanceRecord.session_on == session_on)
+        ).all()
+    )
+
+
+def cohorts_open_for_enrolment(*, session: Session, user: User) -> list[tuple[Cohort, Programme]]:
+    """Cohorts of the advisor's provider's programmes that have not finished, soonest first."""
+    if user.role != Role.ADVISOR:
+        return []
+    return list(
+        session.exec(
+            select(Cohort, Programme)
+            .join(Programme, Programme.id == Cohort.programme_id)
+            .where(
+                Programme.provider_organisation_id == user.organisation_id,
+                Cohort.ends_on >= today(),
+            )
+            .order_by(Cohort.starts_on, Programme.name, Cohort.name)
+        ).all()
+    )
+
+
+def _organisation_names(session: Session, ids: set[int]) -> dict[int, str]:
+    return dict(
+        session.exec(
+            select(Organisation.id, Organisation.name).where(col(Organisation.id).in_(ids))
+        ).all()
+    )
 
 
 def get_cohort(*, session: Session, cohort_id: int) -> Cohort:

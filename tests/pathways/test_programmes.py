@@ -11,17 +11,27 @@ from pathways.models import (
     EnrolmentStatus,
     MilestoneEvent,
     MilestoneKind,
+    OrganisationKind,
     Resident,
     Role,
 )
 from pathways.programmes import (
     EnrolmentAction,
     EnrolmentUpdate,
+    attendance_counts,
+    can_manage_programme,
+    can_view_programme,
+    cohort_summaries,
+    cohorts_open_for_enrolment,
     create_cohort,
     create_programme,
     enrol,
+    partner_employers,
+    programmes_for,
     record_attendance,
     record_cohort_attendance,
+    register_on,
+    session_dates,
     update_enrolment,
     update_enrolments_in_bulk,
 )
@@ -258,3 +268,87 @@ def test_a_register_for_one_session_is_all_or_nothing(db, make_cohort, make_resi
     )
     assert [r.attended for r in records] == [True, False]
     assert (present.status, absent.status) == (EnrolmentStatus.STARTED, EnrolmentStatus.ENROLLED)
+
+
+def test_programmes_are_listed_for_their_provider_and_for_leads(
+    db, programme, make_cohort, make_resident, advisor, make_user
+):
+    cohort = make_cohort(capacity=3)
+    make_cohort(name="Summer")
+    leaver = enrol(session=db, cohort=cohort, resident=make_resident(), on=STARTS_ON, by=advisor)
+    enrol(session=db, cohort=cohort, resident=make_resident(), on=STARTS_ON, by=advisor)
+    update_enrolment(
+        session=db, enrolment=leaver, action=EnrolmentAction.LEAVE_EARLY, on=STARTS_ON, by=advisor
+    )
+    other = create_programme(session=db, name="Care certificate", by=make_user(Role.ADVISOR))
+
+    [own] = programmes_for(session=db, user=advisor)
+    assert (own.programme, own.cohorts, own.places_taken) == (programme, 2, 1)
+    assert own.partner_employer is not None
+    lead = make_user(Role.PROGRAMME_LEAD)
+    listed = {s.programme.id for s in programmes_for(session=db, user=lead)}
+    assert {programme.id, other.id} <= listed
+    assert programmes_for(session=db, user=make_user(Role.EMPLOYER)) == []
+    assert can_view_programme(lead, programme) and not can_manage_programme(lead, programme)
+    assert not can_view_programme(make_user(Role.ADVISOR), programme)
+    assert not can_view_programme(make_user(Role.EMPLOYER), programme)
+
+
+def test_cohort_summary_counts_places_statuses_and_attendance(
+    db, make_cohort, make_resident, advisor
+):
+    cohort = make_cohort(capacity=4)
+    empty = make_cohort(name="Summer", capacity=1)
+    first, second, third = (
+        enrol(session=db, cohort=cohort, resident=make_resident(), on=STARTS_ON, by=advisor)
+        for _ in range(3)
+    )
+    update_enrolment(
+        session=db, enrolment=third, action=EnrolmentAction.LEAVE_EARLY, on=STARTS_ON, by=advisor
+    )
+    for day, register in (
+        (STARTS_ON, {first.id: True, second.id: False}),
+        (date(2026, 2, 3), {first.id: True, second.id: True}),
+    ):
+        record_cohort_attendance(
+            session=db, cohort=cohort, session_on=day, attendance=register, by=advisor
+        )
+
+    summary, nothing = cohort_summaries(session=db, cohorts=[cohort, empty])
+    assert summary.by_status == {
+        EnrolmentStatus.ENROLLED: 0,
+        EnrolmentStatus.STARTED: 2,
+        EnrolmentStatus.COMPLETED: 0,
+        EnrolmentStatus.LEFT_EARLY: 1,
+    }
+    assert (summary.enrolments, summary.places_taken, summary.places_left) == (3, 2, 2)
+    assert (summary.sessions_recorded, summary.attendance_records, summary.attended) == (2, 4, 3)
+    assert summary.attendance_percent == 75 and not summary.is_full
+    assert (nothing.enrolments, nothing.places_left, nothing.attendance_percent) == (0, 1, None)
+    assert attendance_counts(session=db, cohort=cohort) == {first.id: (2, 2), second.id: (1, 2)}
+    assert session_dates(session=db, cohort=cohort) == [STARTS_ON, date(2026, 2, 3)]
+    assert register_on(session=db, cohort=cohort, session_on=STARTS_ON) == {
+        first.id: True,
+        second.id: False,
+    }
+
+
+def test_only_unfinished_cohorts_of_the_advisors_provider_are_open(
+    db, make_cohort, advisor, make_user
+):
+    finished = make_cohort()
+    running = make_cohort(name="Running", starts_on=date(2026, 3, 2), ends_on=date(2026, 4, 10))
+    assert finished.ends_on < TODAY
+    assert [c for c, _ in cohorts_open_for_enrolment(session=db, user=advisor)] == [running]
+    assert cohorts_open_for_enrolment(session=db, user=make_user(Role.ADVISOR)) == []
+    assert cohorts_open_for_enrolment(session=db, user=make_user(Role.PROGRAMME_LEAD)) == []
+
+
+def test_partner_employers_are_active_employing_organisations(db, make_organisation):
+    trust = make_organisation(kind=OrganisationKind.NHS_TRUST)
+    care = make_organisation(kind=OrganisationKind.CARE_PROVIDER)
+    closed = make_organisation(kind=OrganisationKind.CARE_PROVIDER, is_active=False)
+    council = make_organisation(kind=OrganisationKind.COUNCIL)
+    ids = {o.id for o in partner_employers(session=db)}
+    assert {trust.id, care.id} <= ids
+    assert not {closed.id, council.id} & ids
