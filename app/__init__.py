@@ -50,7 +50,18 @@ def register_templating(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app import admin, api, auth, catalogue, main, matching, programmes, residents, vacancies
+    from app import (
+        admin,
+        api,
+        applications,
+        auth,
+        catalogue,
+        main,
+        matching,
+        programmes,
+        residents,
+        vacancies,
+    )
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
@@ -60,6 +71,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(vacancies.bp)
     app.register_blueprint(residents.bp)
     app.register_blueprint(matching.bp)
+    app.register_blueprint(applications.bp)
     app.register_blueprint(programmes.bp)
 
 

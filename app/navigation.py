@@ -20,9 +20,14 @@ def navigation_for() -> list[dict[str, str]]:
             {"text": "Register a resident", "href": url_for("residents.register")},
             {"text": "Import", "href": url_for("residents.import_file")},
             {"text": "Vacancies", "href": url_for("vacancies.browse")},
+            {"text": "Due checks", "href": url_for("applications.advisor_due")},
             {"text": "Programmes", "href": url_for("programmes.index")},
         ],
-        Role.EMPLOYER: [{"text": "Vacancies", "href": url_for("vacancies.employer_list")}],
+        Role.EMPLOYER: [
+            {"text": "Vacancies", "href": url_for("vacancies.employer_list")},
+            {"text": "Applications", "href": url_for("applications.employer_list")},
+            {"text": "Sustainment checks", "href": url_for("applications.employer_checks")},
+        ],
         Role.PROGRAMME_LEAD: [{"text": "Programmes", "href": url_for("programmes.index")}],
         Role.ADMIN: [
             {"text": "Users", "href": url_for("admin.users")},

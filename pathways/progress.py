@@ -24,6 +24,7 @@ from pathways.models import (
     CheckKind,
     CheckStatus,
     ClosingReason,
+    Cohort,
     Enrolment,
     Evidence,
     MilestoneEvent,
@@ -32,6 +33,7 @@ from pathways.models import (
     ProgressionKind,
     Resident,
     Role,
+    Site,
     User,
     Vacancy,
 )
@@ -256,6 +258,7 @@ def start_job(
     last_check = max(c.status_on for c in checks)
     _not_before(on, last_check, "A job cannot start before the last check was cleared", "on")
     vacancy = session.get(Vacancy, application.vacancy_id)
+    _check_site(session, site_id, vacancy.organisation_id)
     event = _application_event(session, application, MilestoneKind.JOB_STARTED, on)
     event.site_id = site_id or vacancy.site_id
     event.pathway_id = pathway_id or vacancy.pathway_id
@@ -496,6 +499,7 @@ def record_job_start(
 ) -> MilestoneEvent:
     """A job found outside the service's applications (jobs through one use ``start_job``)."""
     _require_advisor(by, resident)
+    _check_site(session, site_id, employer_id)
     event = MilestoneEvent(
         resident_id=resident.id,
         kind=MilestoneKind.JOB_STARTED,
@@ -732,6 +736,16 @@ def _not_before(on: date, earliest: date, message: str, field: str = "on") -> No
     if on < earliest:
         message = f"{message} ({earliest:%-d %B %Y})"
         raise ValidationFailed(message, {field: message})
+
+
+def _check_site(session: Session, site_id: int | None, employer_id: int | None) -> None:
+    """A job's site, when given, must be one of the employer's own."""
+    if site_id is None:
+        return
+    site = session.get(Site, site_id)
+    if site is None or site.organisation_id != employer_id:
+        message = "The site must be one of the employer's own sites"
+        raise ValidationFailed(message, {"site_id": message})
 
 
 def _check_job_details(event: MilestoneEvent) -> None:
@@ -1112,3 +1126,117 @@ def _closing_events(
             answered = answered | {event.weeks_after_start}
         closing[_job_key(event)] = (answered, left_on)
     return closing
+
+
+# Lists for the web pages.
+
+
+@dataclass(frozen=True)
+class ApplicationRow:
+    """An application with the vacancy and resident it joins, for listing."""
+
+    application: Application
+    vacancy: Vacancy
+    resident: Resident
+
+
+def employer_applications(
+    *,
+    session: Session,
+    organisation_id: int,
+    vacancy_id: int | None = None,
+    stage: ApplicationStage | None = None,
+) -> list[ApplicationRow]:
+    """The organisation's applications, only from residents who still share their details,
+    in stage order and then most recently moved first."""
+    statement = (
+        select(Application, Vacancy, Resident)
+        .join(Vacancy, Vacancy.id == Application.vacancy_id)
+        .join(Resident, Resident.id == Application.resident_id)
+        .where(Vacancy.organisation_id == organisation_id, shares_with_employers())
+    )
+    if vacancy_id is not None:
+        statement = statement.where(Application.vacancy_id == vacancy_id)
+    if stage is not None:
+        statement = statement.where(Application.stage == stage)
+    rows = [ApplicationRow(*row) for row in session.exec(statement).all()]
+    order = list(ApplicationStage)
+    rows.sort(key=lambda row: row.application.updated_at, reverse=True)
+    return sorted(rows, key=lambda row: order.index(row.application.stage))
+
+
+def resident_applications(*, session: Session, resident: Resident) -> list[ApplicationRow]:
+    """Every application of one resident, most recently moved first."""
+    statement = (
+        select(Application, Vacancy, Resident)
+        .join(Vacancy, Vacancy.id == Application.vacancy_id)
+        .join(Resident, Resident.id == Application.resident_id)
+        .where(Application.resident_id == resident.id)
+        .order_by(col(Application.updated_at).desc(), col(Application.id).desc())
+    )
+    return [ApplicationRow(*row) for row in session.exec(statement).all()]
+
+
+@dataclass(frozen=True)
+class ResidentDue:
+    """One resident's due and overdue sustainment checks."""
+
+    resident: Resident
+    checks: list[SustainmentDue]
+
+
+@dataclass(frozen=True)
+class CohortDue:
+    """The due checks of one cohort's residents; ``cohort`` is None for those on none."""
+
+    cohort: Cohort | None
+    residents: list[ResidentDue]
+
+    @property
+    def overdue(self) -> int:
+        return sum(c.state == DueState.OVERDUE for r in self.residents for c in r.checks)
+
+    @property
+    def total(self) -> int:
+        return sum(len(r.checks) for r in self.residents)
+
+
+def due_by_cohort(*, session: Session, due: Sequence[SustainmentDue]) -> list[CohortDue]:
+    """Group due checks per cohort (a resident's latest cohort) and then per resident.
+
+    Cohorts come in start-date order, latest first; residents on no cohort come last.
+    """
+    resident_ids = {item.resident_id for item in due}
+    residents = {
+        resident.id: resident
+        for resident in session.exec(select(Resident).where(col(Resident.id).in_(resident_ids)))
+    }
+    latest_cohort: dict[int, Cohort] = {}
+    for resident_id, cohort in session.exec(
+        select(Enrolment.resident_id, Cohort)
+        .join(Cohort, Cohort.id == Enrolment.cohort_id)
+        .where(col(Enrolment.resident_id).in_(resident_ids))
+        .order_by(Cohort.starts_on, Cohort.id)
+    ).all():
+        latest_cohort[resident_id] = cohort
+    grouped: dict[int | None, dict[int, list[SustainmentDue]]] = {}
+    for item in due:
+        cohort = latest_cohort.get(item.resident_id)
+        per_resident = grouped.setdefault(cohort.id if cohort else None, {})
+        per_resident.setdefault(item.resident_id, []).append(item)
+    cohorts = {cohort.id: cohort for cohort in latest_cohort.values()}
+
+    def by_start(cohort_id: int | None) -> tuple:
+        cohort = cohorts.get(cohort_id)
+        return (cohort is None, -(cohort.starts_on.toordinal() if cohort else 0))
+
+    return [
+        CohortDue(
+            cohort=cohorts.get(cohort_id),
+            residents=sorted(
+                (ResidentDue(residents[rid], checks) for rid, checks in per_resident.items()),
+                key=lambda entry: (entry.resident.last_name, entry.resident.first_name),
+            ),
+        )
+        for cohort_id, per_resident in sorted(grouped.items(), key=lambda kv: by_start(kv[0]))
+    ]
