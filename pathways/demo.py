@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from pathways.accounts import create_user
 from pathways.catalogue import load_catalogue
+from pathways.demo_cohorts import seed_demo_cohorts
 from pathways.demo_residents import seed_demo_residents
 from pathways.demo_vacancies import seed_demo_vacancies
 from pathways.geography import resolve_postcode
@@ -91,6 +92,11 @@ def seed_demo(*, session: Session) -> list[DemoLogin]:
     seed_demo_vacancies(session=session)
     session.flush()
     seed_demo_residents(session=session, advisor=_demo_user(session, Role.ADVISOR))
+    seed_demo_cohorts(
+        session=session,
+        advisor=_demo_user(session, Role.ADVISOR),
+        employer=_demo_user(session, Role.EMPLOYER),
+    )
     return DEMO_LOGINS
 
 

@@ -6,7 +6,7 @@ and vacancies into its frozen types, runs it, and hands back matches with the ro
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 
 from sqlmodel import Session, select
 
@@ -263,9 +263,20 @@ def shortlist_pool(*, session: Session) -> list[Resident]:
 
 
 def refer(
-    *, session: Session, resident: Resident, vacancy: Vacancy, user: User, today: date
+    *,
+    session: Session,
+    resident: Resident,
+    vacancy: Vacancy,
+    user: User,
+    today: date,
+    referred_at: datetime | None = None,
 ) -> Application:
-    """Put a consenting resident forward for an open vacancy, once."""
+    """Put a consenting resident forward for an open vacancy, once.
+
+    ``referred_at`` dates a referral made earlier (as demo history does); it defaults to now.
+    """
+    if referred_at is not None and referred_at.date() > today:
+        raise ValidationFailed("A referral cannot be dated after today")
     if not has_current_consent(
         session=session, resident=resident, kind=ConsentKind.SHARE_WITH_EMPLOYERS
     ):
@@ -285,6 +296,8 @@ def refer(
     application = Application(
         resident_id=resident.id, vacancy_id=vacancy.id, referred_by_id=user.id
     )
+    if referred_at is not None:
+        application.referred_at = referred_at
     session.add(application)
     session.flush()
     record_audit(
