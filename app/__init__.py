@@ -59,6 +59,7 @@ def register_blueprints(app: Flask) -> None:
         main,
         matching,
         programmes,
+        reports,
         residents,
         vacancies,
     )
@@ -73,6 +74,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(matching.bp)
     app.register_blueprint(applications.bp)
     app.register_blueprint(programmes.bp)
+    app.register_blueprint(reports.bp)
 
 
 def register_error_handlers(app: Flask) -> None:

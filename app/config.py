@@ -28,6 +28,9 @@ class Settings:
     RETENTION_DAYS: int = 730
     # Uploads larger than this are refused before they are read.
     MAX_CONTENT_LENGTH: int = 5 * 1024 * 1024
+    # Disclosure control in reports: counts below this show as "<5"; rates need this denominator.
+    REPORT_MIN_COUNT: int = 5
+    REPORT_MIN_DENOMINATOR: int = 10
     NHSUK_FRONTEND_DIST: str = field(
         default_factory=lambda: os.path.join(
             os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
@@ -71,6 +74,8 @@ class Settings:
             )
         if not 1 <= self.PRIORITY_DECILE_THRESHOLD <= 10:
             raise ConfigError("PRIORITY_DECILE_THRESHOLD must be between 1 and 10")
+        if self.REPORT_MIN_COUNT < 1 or self.REPORT_MIN_DENOMINATOR < 1:
+            raise ConfigError("REPORT_MIN_COUNT and REPORT_MIN_DENOMINATOR must be at least 1")
 
     def flask_config(self) -> dict[str, object]:
         """The settings plus the Flask options they imply."""

@@ -27,8 +27,12 @@ def navigation_for() -> list[dict[str, str]]:
             {"text": "Vacancies", "href": url_for("vacancies.employer_list")},
             {"text": "Applications", "href": url_for("applications.employer_list")},
             {"text": "Sustainment checks", "href": url_for("applications.employer_checks")},
+            {"text": "Anchor measures", "href": url_for("reports.anchor")},
         ],
-        Role.PROGRAMME_LEAD: [{"text": "Programmes", "href": url_for("programmes.index")}],
+        Role.PROGRAMME_LEAD: [
+            {"text": "Programmes", "href": url_for("programmes.index")},
+            {"text": "Reports", "href": url_for("reports.index")},
+        ],
         Role.ADMIN: [
             {"text": "Users", "href": url_for("admin.users")},
             {"text": "Organisations", "href": url_for("admin.organisations_list")},

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pandas  # noqa: F401  imported before freezegun patches datetime, which pandas' C code checks
 import pytest
 import sqlalchemy as sa
 from alembic import command
@@ -294,3 +295,11 @@ def make_vacancy(db, catalogue, make_site):
         return vacancy
 
     return make
+
+
+@pytest.fixture
+def outcome_data(db):
+    """Three cohorts whose outcomes are counted by hand (see tests/reporting_data.py)."""
+    from tests.reporting_data import build_outcome_data
+
+    return build_outcome_data(db)

@@ -20,4 +20,4 @@ def openapi():
 
 
 # Imported last: each module registers its routes on bp.
-from app.api import catalogue, postcodes  # noqa: E402, F401
+from app.api import catalogue, postcodes, reports  # noqa: E402, F401
