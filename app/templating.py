@@ -1,9 +1,11 @@
 """Jinja set-up for the NHS.UK design system templates, and the assets they need."""
 
+import re
 import secrets
+from functools import lru_cache
 from pathlib import Path
 
-from flask import Blueprint, Flask, abort, current_app, g, send_from_directory
+from flask import Blueprint, Flask, Response, abort, current_app, g, send_from_directory
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
 from wtforms import SelectChoice
 
@@ -14,6 +16,10 @@ assets = Blueprint("assets", __name__)
 
 # Bundles served from the dist root; images and icons live under dist/nhsuk/assets.
 BUNDLES = frozenset({"nhsuk-frontend.min.css", "nhsuk-frontend.min.js"})
+STYLESHEET = "nhsuk-frontend.min.css"
+# The stylesheet fetches the Frutiger font from assets.nhs.uk: the CSP (font-src 'self') and closed
+# networks refuse it, an error on every page, so those rules are dropped and Arial is used instead.
+REMOTE_FONT_FACE = re.compile(r"@font-face\s*\{[^}]*url\(\s*[\"']?(?:https?:)?//[^}]*\}")
 
 
 def init_templating(app: Flask) -> None:
@@ -39,11 +45,23 @@ def init_templating(app: Flask) -> None:
 def asset(filename: str):
     """Serve the NHS.UK frontend CSS, JS and images from the installed npm package."""
     dist = Path(current_app.config["NHSUK_FRONTEND_DIST"])
+    if filename == STYLESHEET:
+        response = Response(_stylesheet_without_remote_fonts(dist / filename), mimetype="text/css")
+        response.cache_control.public = True
+        response.cache_control.max_age = 86400
+        return response
     if filename in BUNDLES:
         return send_from_directory(dist, filename, max_age=86400)
     if not (dist / "assets").is_dir():
         abort(404)
     return send_from_directory(dist / "assets", filename, max_age=86400)
+
+
+@lru_cache(maxsize=2)
+def _stylesheet_without_remote_fonts(path: Path) -> str:
+    if not path.is_file():
+        abort(404)
+    return REMOTE_FONT_FACE.sub("", path.read_text(encoding="utf-8"))
 
 
 def csp_nonce() -> str:

@@ -32,6 +32,16 @@ def test_nhsuk_frontend_assets_are_served_from_the_npm_package(client):
     assert client.get("/assets/../../package.json").status_code == 404
 
 
+def test_stylesheet_is_served_without_remote_fonts(client):
+    """The CSP (font-src 'self') would refuse assets.nhs.uk's Frutiger, an error on every page."""
+    with client.get("/assets/nhsuk-frontend.min.css") as css:
+        text = css.get_data(as_text=True)
+    assert css.status_code == 200 and css.mimetype == "text/css"
+    assert "assets.nhs.uk" not in text and "@font-face" not in text
+    assert "font-family:Frutiger W01,arial,sans-serif" in text  # Arial takes over
+    assert css.cache_control.max_age == 86400
+
+
 def test_healthz_checks_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
