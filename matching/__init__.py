@@ -9,11 +9,13 @@ A pure library (no Flask, no database, no project imports)::
     for person, matches in matcher.rank_many(people, top=10):   # many people, chunked
         ...
     shortlist = matcher.shortlist("VAC-12", people, top=20)     # best people for one opportunity
+    table = matcher.rank_table(people, top=10)            # the same as columns, for batch work
 
 Each ``Match`` carries ``score`` and its ``components`` (skills, eligibility, distance, priority),
 ``eligible`` with plain-English ``reasons`` when not, ``matched_skills``, ``missing_skills`` and a
 ``bridging`` step (a programme from the catalogue that teaches the missing skills). Ineligible
 opportunities rank after eligible ones, or are left out with ``include_ineligible=False``.
+A ``MatchTable`` holds ranked pairs as numpy columns and puts explanations into words on demand.
 
 ``load_vocabulary()`` returns the shared skills vocabulary
 (``matching/data/skills_vocabulary.csv``);
@@ -34,6 +36,7 @@ from matching.model import (
     ScoreComponents,
     ShiftPattern,
 )
+from matching.table import MatchTable
 from matching.vocabulary import Vocabulary, load_vocabulary
 
 __all__ = [
@@ -41,6 +44,7 @@ __all__ = [
     "BridgingStep",
     "Level",
     "Match",
+    "MatchTable",
     "Matcher",
     "Opportunity",
     "OpportunityKind",

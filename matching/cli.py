@@ -34,6 +34,11 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="leave out pathways a person is ruled out of (default: rank them after eligible ones)",
     )
+    rank.add_argument(
+        "--explain",
+        action="store_true",
+        help="also write each match's title, eligibility, reasons, score parts and bridging step",
+    )
     return parser
 
 
@@ -56,9 +61,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return USAGE_ERROR
     matcher = Matcher(pathways)
-    ranked = matcher.rank_many(people, top=args.top, include_ineligible=not args.exclude_ineligible)
+    tables = matcher.rank_tables(
+        people, top=args.top, include_ineligible=not args.exclude_ineligible
+    )
     try:
-        rows = write_ranks(args.out, ranked)
+        rows = write_ranks(args.out, tables, explain=args.explain)
     except OSError as error:
         print(f"error: {args.out}: cannot write ({error.strerror})", file=sys.stderr)
         return USAGE_ERROR

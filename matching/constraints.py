@@ -8,6 +8,7 @@ token stream, used only where the structured fields were left empty.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from matching.model import Level, ShiftPattern
@@ -43,6 +44,8 @@ _QUALIFICATION_LEVELS = [
 ]
 # Level N certificates that say nothing about general qualification level.
 _SHORT_COURSE = re.compile(r"\b(?:food (?:safety|hygiene)|functional skill|esol|first aid|fire)\b")
+# A level this close after a short course's name is that course's ("food hygiene level 2").
+SHORT_COURSE_LOOK_BACK = 25
 _NEEDED = frozenset(("need", "needed", "required", "require", "requires", "must", "essential"))
 # Cheap first check: most profiles name no qualification, and the level patterns are many.
 _ANY_QUALIFICATION = re.compile(
@@ -125,7 +128,7 @@ _PART_TIME_WORDS = ("part time", "school hour", "term time", "9 3")
 
 
 def _names_qualification(plain: str) -> bool:
-    """Same as ``_ANY_QUALIFICATION.search(plain)``, mostly as substring tests."""
+    """Same as ``_ANY_QUALIFICATION.search(plain)``, as a search for the words it needs."""
     return any(word in plain for word in _QUALIFICATION_WORDS) or (
         "ba" in plain and _BA.search(plain) is not None
     )
@@ -204,6 +207,29 @@ _COMPILED_LEVELS = [
 ]
 
 
+# Every pattern stated_levels matches with (not the short-course look-back, which only vetoes).
+_LEVEL_PATTERNS = (
+    *(pattern for patterns in _SUBJECT_PATTERNS.values() for pattern in patterns),
+    _GCSE_BOTH,
+    _FUNCTIONAL,
+    _ESOL,
+    _NO_GCSE_OR_LEFT,
+    *(pattern for pattern, _, _ in _COMPILED_LEVELS),
+    _GCSE,
+    _NO_GCSE,
+    _NONE_QUALIFICATIONS,
+)
+
+# Every match of a _LEVEL_PATTERNS pattern holds one of these words, or "ma" or "ba" as a word.
+_LEVEL_WORDS = (
+    *("english", "language", "math", "numeracy", "gcse", "functional skill", "esol"),
+    *("left school", "phd", "doctorate", "master", "msc", "mba", "pgce", "postgraduate"),
+    *("degree", "bsc", "beng", "bachelor", "graduate", "hnd", "hnc", "certificate", "level"),
+    *("access to", "btec", "nvq", "svq", "qualification"),
+)
+_MA_OR_BA = re.compile(r"\b(?:ma|ba)\b")
+
+
 def _subject_level(text: str, subject: str) -> Level | None:
     """Level of one GCSE subject from grades ("maths 4", "english c"), passes or fails."""
     graded_pattern, failed_pattern, gcse_pattern = _SUBJECT_PATTERNS[subject]
@@ -236,7 +262,7 @@ def _qualification_level(text: str, *, gcse_pass: bool) -> Level | None:
         if not any(word in text for word in gate):
             continue
         for hit in pattern.finditer(text):
-            before = text[max(0, hit.start() - 25) : hit.start()]
+            before = text[max(0, hit.start() - SHORT_COURSE_LOOK_BACK) : hit.start()]
             if _SHORT_COURSE.search(before + hit.group(0)):
                 continue
             found.append(level if level is not None else int(hit.group(1)))
@@ -251,71 +277,123 @@ def _qualification_level(text: str, *, gcse_pass: bool) -> Level | None:
     return None
 
 
-def _licence(mentions: list[Mention], requirement_of: dict[str, str]) -> bool | None:
-    """Licence from licence/driving mentions: a negated licence wins, then any positive one."""
-    driving = [
-        m for m in mentions if requirement_of.get(m.label) == "driving_licence" and not m.goal
-    ]
-    if any(m.negated and m.label != "driving" for m in driving):
-        return False
-    if any(not m.negated for m in driving):
-        return True
-    return None
+def licence_evidence(mentions: Iterable[Mention], requirement_of: dict[str, str]) -> int:
+    """What licence and driving mentions say: ``LICENCE_NO`` for a negated licence,
+    ``LICENCE_YES`` for any positive one (goals say nothing); bits of a clause's flags."""
+    flags = 0
+    for mention in mentions:
+        if requirement_of.get(mention.label) == "driving_licence" and not mention.goal:
+            if mention.negated and mention.label != "driving":
+                flags |= LICENCE_NO
+            if not mention.negated:
+                flags |= LICENCE_YES
+    return flags
 
 
-def _in_clauses(pattern: re.Pattern[str], plain: str, words: tuple[str, ...]) -> bool:
-    """``pattern.search(plain)``, tried only on the clauses that contain one of ``words``.
+# What one clause of a profile says, as bits, so each distinct clause is read once.
+NIGHTS_NO, NIGHTS_YES, NO_RIGHT_TO_WORK, RIGHT_TO_WORK, PART_TIME = (1 << bit for bit in range(5))
+NAMES_QUALIFICATION, FUNCTIONAL_LEVEL_1, ENGLISH_OR_MATHS, AGE_DIGIT = (
+    1 << bit for bit in range(5, 9)
+)
+LICENCE_NO, LICENCE_YES = 1 << 9, 1 << 10
+# (pattern, words a match cannot do without, bit): patterns that never cross a clause break,
+# because every match holds one of the words and only words and spaces.
+_CLAUSE_PATTERNS = (
+    (_NIGHTS_NO, ("night", "days only"), NIGHTS_NO),
+    (_NIGHTS_YES, ("night", "any shift"), NIGHTS_YES),
+    (_NO_RIGHT_TO_WORK, _RIGHT_TO_WORK_WORDS, NO_RIGHT_TO_WORK),
+    (_RIGHT_TO_WORK, _RIGHT_TO_WORK_WORDS, RIGHT_TO_WORK),
+    (_PART_TIME, _PART_TIME_WORDS, PART_TIME),
+    (_FUNCTIONAL_LEVEL_1, ("functional skill",), FUNCTIONAL_LEVEL_1),
+)
 
-    For the night, right-to-work and part-time patterns: every match contains one of the words
-    and only words and spaces, so it never crosses a clause break (" | "); clauses are short.
+
+_FLAG_WORDS = frozenset(
+    word
+    for words in (*(words for _, words, _ in _CLAUSE_PATTERNS), _QUALIFICATION_WORDS)
+    for word in words
+) | {"english", "maths", "ba", *"1234567"}
+
+
+def clause_flags(clause: str) -> int:
+    """The bits one clause of a profile (``plain_text``, between clause breaks) sets.
+
+    Whole-profile facts are the union over its clauses: the words and patterns involved hold
+    no clause break, so each is found in one clause or not at all.
     """
-    return any(
-        pattern.search(clause)
-        for clause in plain.split(f" {CLAUSE_BREAK} ")
-        if any(word in clause for word in words)
-    )
+    present = {word for word in _FLAG_WORDS if word in clause}
+    if not present:
+        return 0
+    flags = 0
+    for pattern, words, bit in _CLAUSE_PATTERNS:
+        if not present.isdisjoint(words) and pattern.search(clause):
+            flags |= bit
+    if not present.isdisjoint(_QUALIFICATION_WORDS) or (
+        "ba" in present and _BA.search(clause) is not None
+    ):
+        flags |= NAMES_QUALIFICATION
+    if "english" in present or "maths" in present:
+        flags |= ENGLISH_OR_MATHS
+    if not present.isdisjoint("1234567"):
+        flags |= AGE_DIGIT
+    return flags
 
 
 def read_person_constraints(
     plain: str, mentions: list[Mention], requirement_of: dict[str, str]
 ) -> PersonConstraints:
     """Constraints stated in a profile (as ``plain_text``), given its vocabulary mentions."""
+    flags = licence_evidence(mentions, requirement_of)
+    for clause in plain.split(f" {CLAUSE_BREAK} "):
+        flags |= clause_flags(clause)
+    return person_constraints(flags, lambda: plain)
+
+
+Levels = tuple[Level | None, Level | None, Level | None]  # English, maths, qualification
+
+
+def stated_levels(plain: str) -> Levels:
+    """English, maths and highest general qualification levels a profile names."""
+    english = _subject_level(plain, "english")
+    maths = _subject_level(plain, "maths")
+    return english, maths, _qualification_level(plain, gcse_pass=Level.LEVEL_2 in (english, maths))
+
+
+def names_levels(clause: str) -> bool:
+    """Whether ``stated_levels`` finds anything in this clause of a profile.
+
+    Its patterns never cross a clause break, so a profile's levels depend only on the clauses
+    where this is true, and on the ``SHORT_COURSE_LOOK_BACK`` characters before each.
+    """
+    if not any(word in clause for word in _LEVEL_WORDS) and _MA_OR_BA.search(clause) is None:
+        return False
+    return any(pattern.search(clause) for pattern in _LEVEL_PATTERNS)
+
+
+def person_constraints(
+    flags: int, plain: Callable[[], str], levels: Callable[[], Levels] | None = None
+) -> PersonConstraints:
+    """A profile's constraints from the union of its clauses' flags; ``plain`` gives the whole
+    ``plain_text``, read only when the flags say levels or an age may be stated, and ``levels``
+    (by default ``stated_levels`` of it) its levels."""
     english = maths = qualification = None
-    if _names_qualification(plain):
-        english = _subject_level(plain, "english")
-        maths = _subject_level(plain, "maths")
-        qualification = _qualification_level(plain, gcse_pass=Level.LEVEL_2 in (english, maths))
-    if (
-        "functional skill" in plain
-        and _FUNCTIONAL_LEVEL_1.search(plain)
-        and not ("english" in plain or "maths" in plain)
-    ):
+    if flags & NAMES_QUALIFICATION:
+        english, maths, qualification = levels() if levels else stated_levels(plain())
+    if flags & FUNCTIONAL_LEVEL_1 and not flags & ENGLISH_OR_MATHS:
         english = english or Level.LEVEL_1
-    age_hit = _AGE.search(plain) if any(digit in plain for digit in "1234567") else None
-    nights: bool | None = None
-    if "night" in plain or "days only" in plain:
-        if _in_clauses(_NIGHTS_NO, plain, ("night", "days only")):
-            nights = False
-        elif _in_clauses(_NIGHTS_YES, plain, ("night", "any shift")):
-            nights = True
-    elif "any shift" in plain and _in_clauses(_NIGHTS_YES, plain, ("any shift",)):
-        nights = True
-    right_to_work: bool | None = None
-    if any(word in plain for word in _RIGHT_TO_WORK_WORDS):
-        if _in_clauses(_NO_RIGHT_TO_WORK, plain, _RIGHT_TO_WORK_WORDS):
-            right_to_work = False
-        elif _in_clauses(_RIGHT_TO_WORK, plain, _RIGHT_TO_WORK_WORDS):
-            right_to_work = True
-    part_time = _in_clauses(_PART_TIME, plain, _PART_TIME_WORDS)
+    age_hit = _AGE.search(plain()) if flags & AGE_DIGIT else None
+    licence = False if flags & LICENCE_NO else True if flags & LICENCE_YES else None
+    nights = False if flags & NIGHTS_NO else True if flags & NIGHTS_YES else None
+    right_to_work = False if flags & NO_RIGHT_TO_WORK else True if flags & RIGHT_TO_WORK else None
     return PersonConstraints(
         english_level=english,
         maths_level=maths,
         qualification_level=qualification,
-        driving_licence=_licence(mentions, requirement_of),
+        driving_licence=licence,
         right_to_work=right_to_work,
         age=int(next(g for g in age_hit.groups() if g)) if age_hit else None,
         nights=nights,
-        part_time_only=True if part_time else None,
+        part_time_only=True if flags & PART_TIME else None,
     )
 
 

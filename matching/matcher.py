@@ -2,29 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import multiprocessing as mp
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from itertools import compress
 
 import numpy as np
 from scipy import sparse
 
-from matching.constraints import read_opportunity_constraints, read_person_constraints
+from matching.constraints import read_opportunity_constraints
 from matching.eligibility import OpportunityColumns, PeopleColumns, ineligible_mask, reasons_for
 from matching.geo import distances_from_unit_vectors, unit_vectors
-from matching.model import (
-    BridgingStep,
-    Level,
-    Match,
-    Opportunity,
-    OpportunityKind,
-    Person,
-    ScoreComponents,
-)
-from matching.vocabulary import BREAKS, Vocabulary, load_vocabulary, split_tokens
+from matching.model import Level, Match, Opportunity, OpportunityKind, Person
+from matching.profiles import ProfileReader
+from matching.table import CatalogueNames, MatchTable
+from matching.vocabulary import BREAKS, Vocabulary, load_vocabulary
 
 NAN = float("nan")
 # Labels a person is granted from their levels and licence, so listed requirements count as matched.
@@ -65,7 +59,7 @@ class _PeopleBlock:
     interests: sparse.csr_matrix
     aversions: sparse.csr_matrix
     columns: PeopleColumns
-    tokens: tuple[list[str], ...]  # each person's normalised tokens
+    tokens: tuple[tuple[tuple[str, ...], ...], ...]  # each person's normalised tokens, by clause
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,39 +72,14 @@ class _Scores:
     opportunity_columns: OpportunityColumns  # requirement rows of the scored opportunities
 
 
-@dataclass(frozen=True, slots=True)
-class _Explained:
-    """A block's chosen pairs and what their explanations need, as arrays (one row per pair)."""
-
-    rows: np.ndarray  # person row in the block, ascending
-    ranks: np.ndarray  # 0-based rank within the person's list
-    targets: np.ndarray  # opportunity index
-    score: np.ndarray  # the rest rounded as reported; NaN distance where unknown
-    skills: np.ndarray
-    distance: np.ndarray
-    distance_km: np.ndarray
-    priority: np.ndarray
-    eligible: np.ndarray
-    has: np.ndarray  # key-skill slots the person has
-    missing: np.ndarray  # key-skill slots the person lacks
-    teachers: np.ndarray  # bridging opportunity index or -1
-    taught: np.ndarray  # key-skill slots (in label order) the bridging opportunity teaches
-    reasons: dict[int, tuple[str, ...]]  # pair -> why it is ineligible
-
-
 def _csr(rows: list[dict[int, float]], width: int) -> sparse.csr_matrix:
     """A CSR matrix from one {column: value} dict per row."""
     indptr = np.zeros(len(rows) + 1, dtype=np.int64)
-    indices: list[int] = []
-    values: list[float] = []
-    for position, row in enumerate(rows):
-        indices.extend(row)
-        values.extend(row.values())
-        indptr[position + 1] = len(indices)
-    return sparse.csr_matrix(
-        (np.asarray(values, dtype=np.float32), np.asarray(indices, dtype=np.int32), indptr),
-        shape=(len(rows), width),
-    )
+    np.cumsum(np.fromiter(map(len, rows), np.int64, len(rows)), out=indptr[1:])
+    count = int(indptr[-1])
+    indices = np.fromiter(itertools.chain.from_iterable(rows), np.int32, count)
+    values = np.fromiter(itertools.chain.from_iterable(map(dict.values, rows)), np.float32, count)
+    return sparse.csr_matrix((values, indices, indptr), shape=(len(rows), width))
 
 
 def _level(value: Level | None) -> float:
@@ -142,9 +111,11 @@ class Matcher:
         self.weights = weights
         self.today = today or dt.date.today()
         self._ids = {opportunity.id: index for index, opportunity in enumerate(self.opportunities)}
-        self._opportunity_ids = [opportunity.id for opportunity in self.opportunities]
-        self._opportunity_titles = [opportunity.title for opportunity in self.opportunities]
         self._requirement_of = {skill.label: skill.requirement for skill in self.vocabulary.labels}
+        self._implies = [
+            tuple(self.vocabulary.index[label] for label in skill.implies)
+            for skill in self.vocabulary.labels
+        ]
         self._build_opportunities()
 
     # Opportunities -------------------------------------------------------------------------------
@@ -249,6 +220,7 @@ class Matcher:
         counts = counter.fit_transform(texts)
         self._text_features: dict[str, int] = counter.vocabulary_
         self._text_weights = TfidfTransformer(sublinear_tf=True).fit(counts)
+        self._reader = ProfileReader(vocabulary, self._text_features, self._requirement_of)
         self._opportunity_text_t = self._text_weights.transform(counts).T.tocsr()
         self._opportunity_columns = OpportunityColumns(
             **{
@@ -286,7 +258,13 @@ class Matcher:
             tuple(names[slot] for slot in order if slot < len(names))
             for names, order in zip(self._key_names, self._key_by_label.tolist(), strict=True)
         ]
-        self._employer_routes = [opportunity.bridging for opportunity in self.opportunities]
+        self._catalogue = CatalogueNames(
+            ids=tuple(opportunity.id for opportunity in self.opportunities),
+            titles=tuple(opportunity.title for opportunity in self.opportunities),
+            key_skills=tuple(self._key_names),
+            key_skills_by_label=tuple(self._key_names_by_label),
+            routes=tuple(opportunity.bridging for opportunity in self.opportunities),
+        )
         self._build_bridge_shortlists()
 
     def _build_bridge_shortlists(self, size: int = 24) -> None:
@@ -322,34 +300,22 @@ class Matcher:
 
     def _people_block(self, people: Sequence[Person]) -> _PeopleBlock:
         """Read skills, interests, aversions and constraints from each person."""
-        vocabulary = self.vocabulary
+        vocabulary, read = self.vocabulary, self._reader.read
+        index, add_implied, today = vocabulary.index, self._add_implied, self.today
         skill_rows: list[dict[int, float]] = []
         interest_rows: list[dict[int, float]] = []
         aversion_rows: list[dict[int, float]] = []
-        words: list[list[str]] = []
-        token_lists: list[list[str]] = []
-        columns: dict[str, list[float]] = {name: [] for name in PeopleColumns.__slots__}
+        features: list[list[int]] = []
+        token_lists: list[tuple[tuple[str, ...], ...]] = []
+        columns: list[tuple[float, ...]] = []  # PeopleColumns, one row per person
         for person in people:
-            raw = split_tokens(person.profile) if person.profile else []
-            tokens = vocabulary.normalise(raw)
-            mentions = vocabulary.find(tokens)
-            held: dict[int, float] = {}
-            interests: dict[int, float] = {}
-            aversions: dict[int, float] = {}
-            for mention in mentions:
-                index = vocabulary.index[mention.label]
-                if mention.negated:
-                    if mention.averse:
-                        aversions[index] = 1.0
-                elif mention.goal:
-                    interests[index] = 1.0
-                else:
-                    held[index] = 1.0
+            profile = read(person.profile)
+            held = dict.fromkeys(profile.held, 1.0)
             for skill in person.skills:
                 label = vocabulary.canonical(skill)
                 if label:
-                    held[vocabulary.index[label]] = 1.0
-            stated = read_person_constraints(" ".join(raw), mentions, self._requirement_of)
+                    held[index[label]] = 1.0
+            stated = profile.constraints
             english = (
                 person.english_level if person.english_level is not None else stated.english_level
             )
@@ -365,103 +331,96 @@ class Matcher:
                 else stated.driving_licence
             )
             if english is not None and maths is not None and min(english, maths) >= Level.LEVEL_2:
-                held[vocabulary.index[ENGLISH_MATHS_LABEL]] = 1.0
+                held[index[ENGLISH_MATHS_LABEL]] = 1.0
             if qualification is not None and qualification >= Level.LEVEL_3:
-                held[vocabulary.index[LEVEL_3_LABEL]] = 1.0
+                held[index[LEVEL_3_LABEL]] = 1.0
             if licence:
-                held[vocabulary.index[LICENCE_LABEL]] = 1.0
-            self._add_implied(held)
-            for index in held:
-                aversions.pop(index, None)
+                held[index[LICENCE_LABEL]] = 1.0
+            add_implied(held)
+            aversions = dict.fromkeys(profile.aversions, 1.0)
+            if aversions:
+                for label in held:
+                    aversions.pop(label, None)
             skill_rows.append(held)
-            interest_rows.append(interests)
+            interest_rows.append(dict.fromkeys(profile.interests, 1.0))
             aversion_rows.append(aversions)
-            words.append(list(filter(str.isalpha, tokens)))
             if person.skills:
-                words[-1] += filter(str.isalpha, self._skill_tokens(person.skills))
-            token_lists.append(tokens)
+                words = [t for t in self._skill_tokens(person.skills) if t.isalpha()]
+                features.append(profile.features + self._reader.features(words, profile.last_word))
+            else:
+                features.append(profile.features)
+            token_lists.append(profile.tokens)
             availability = person.availability
-            age = person.age_on(self.today)
-            columns["age"].append(float(age) if age is not None else _flag(stated.age))
-            columns["english"].append(_level(english))
-            columns["maths"].append(_level(maths))
-            columns["qualification"].append(_level(qualification))
-            columns["licence"].append(_flag(licence))
-            columns["right_to_work"].append(
-                _flag(
-                    person.right_to_work
-                    if person.right_to_work is not None
-                    else stated.right_to_work
+            age = person.age if person.date_of_birth is None else person.age_on(today)
+            right_to_work = person.right_to_work
+            nights, part_time_only = availability.nights, availability.part_time_only
+            columns.append(
+                (
+                    float(age) if age is not None else _flag(stated.age),
+                    _level(english),
+                    _level(maths),
+                    _level(qualification),
+                    _flag(licence),
+                    _flag(right_to_work if right_to_work is not None else stated.right_to_work),
+                    _flag(nights if nights is not None else stated.nights),
+                    _flag(part_time_only if part_time_only is not None else stated.part_time_only),
+                    NAN if person.max_travel_km is None else float(person.max_travel_km),
+                    float(person.in_priority_area),
                 )
             )
-            columns["nights"].append(
-                _flag(availability.nights if availability.nights is not None else stated.nights)
-            )
-            columns["part_time_only"].append(
-                _flag(
-                    availability.part_time_only
-                    if availability.part_time_only is not None
-                    else stated.part_time_only
-                )
-            )
-            columns["max_travel_km"].append(
-                NAN if person.max_travel_km is None else float(person.max_travel_km)
-            )
-            columns["in_priority_area"].append(float(person.in_priority_area))
         width = len(vocabulary)
         side = _Side(
             labels=_csr(skill_rows, width),
-            text=self._text_weights.transform(self._text_counts(words)),
+            text=self._text_weights.transform(self._text_counts(features)),
             units=unit_vectors(
                 [NAN if p.lat is None else p.lat for p in people],
                 [NAN if p.lon is None else p.lon for p in people],
             ).reshape(len(people), 3),
         )
+        width_columns = len(PeopleColumns.__slots__)
+        table = np.asarray(columns, dtype=np.float64).reshape(len(people), width_columns)
         return _PeopleBlock(
             side=side,
             interests=_csr(interest_rows, width),
             aversions=_csr(aversion_rows, width),
-            columns=PeopleColumns(
-                **{name: np.asarray(v, dtype=np.float64)[:, None] for name, v in columns.items()}
-            ),
+            columns=PeopleColumns(*(table[:, [column]] for column in range(width_columns))),
             tokens=tuple(token_lists),
         )
 
-    def _text_counts(self, documents: list[list[str]]) -> sparse.csr_matrix:
-        """Counts of the fitted word unigrams and bigrams, as the fitted CountVectorizer gives.
+    def _text_counts(self, documents: list[list[int]]) -> sparse.csr_matrix:
+        """Counts of the fitted word unigrams and bigrams (``ProfileReader.features`` of each
+        document), as the fitted CountVectorizer gives.
 
         Its analyser keeps tokens that start with a letter (ours are all letters or all digits)
         and pairs neighbours after dropping the rest; breaks are not tokens to it either.
         """
-        features = self._text_features
-        indices: list[int] = []
-        indptr = [0]
-        for words in documents:
-            found = list(map(features.get, words))
-            found += map(features.get, map(" ".join, itertools.pairwise(words)))
-            indices += [feature for feature in found if feature is not None]
-            indptr.append(len(indices))
+        indptr = np.zeros(len(documents) + 1, dtype=np.int64)
+        np.cumsum([len(found) for found in documents], out=indptr[1:])
         counts = sparse.csr_matrix(
-            (np.ones(len(indices), dtype=np.float32), indices, indptr),
-            shape=(len(documents), len(features)),
+            (
+                np.ones(indptr[-1], dtype=np.float32),
+                np.fromiter(itertools.chain.from_iterable(documents), np.int64, indptr[-1]),
+                indptr,
+            ),
+            shape=(len(documents), len(self._text_features)),
         )
         counts.sum_duplicates()
         return counts
 
     def _add_implied(self, held: dict[int, float]) -> None:
-        """Credit skills that experience usually brings, two steps deep, at a decaying weight."""
-        labels, index = self.vocabulary.labels, self.vocabulary.index
-        frontier = [(i, w) for i, w in held.items()]
+        """Credit skills that experience usually brings, two steps deep, at a decaying weight.
+
+        Everything held counts 1.0, so the first step adds what it implies that is not held,
+        the second what those imply that is not there yet, each in order of first mention.
+        """
+        implies = self._implies
+        step = 1.0
+        frontier = list(held)
         for _ in range(2):
-            following = []
-            for source, weight in frontier:
-                implied_weight = weight * self.weights.implied
-                for implied in labels[source].implies:
-                    target = index[implied]
-                    if held.get(target, 0.0) < implied_weight:
-                        held[target] = implied_weight
-                        following.append((target, implied_weight))
-            frontier = following
+            step *= self.weights.implied
+            implied = itertools.chain.from_iterable(map(implies.__getitem__, frontier))
+            frontier = list(dict.fromkeys(t for t in implied if t not in held))
+            held.update(dict.fromkeys(frontier, step))
 
     # Scoring -------------------------------------------------------------------------------------
 
@@ -528,7 +487,7 @@ class Matcher:
     ) -> np.ndarray:
         """Score of every pair, moved up by 2 where eligible (and -inf where left out)."""
         key = self._distance_factor(scores.distance_km, block.columns.max_travel_km)
-        np.nan_to_num(key, copy=False, nan=1.0)
+        np.copyto(key, np.float32(1.0), where=np.isnan(key))  # unknown distance: no penalty
         key *= scores.skills
         rows = np.flatnonzero(block.columns.in_priority_area[:, 0] == 1)
         ring_fenced = np.flatnonzero(scores.opportunity_columns.ring_fenced[0] == 1)
@@ -621,25 +580,19 @@ class Matcher:
         teacher_of = np.where(found, candidates[pairs, best], -1)
         return teacher_of, teaches[pairs, best] & found[:, None]
 
-    def _explain(
+    def _explained(
         self,
-        people: Sequence[Person],
         block: _PeopleBlock,
-        chosen: np.ndarray,
+        person_ids: Sequence[str],
+        chosen: tuple[np.ndarray, np.ndarray, np.ndarray],
         scores: _Scores,
         columns: np.ndarray | None,
-    ) -> list[list[Match]]:
-        """Build Match objects for the chosen pairs only (explanations are the slow part)."""
-        return self._matches(
-            [person.id for person in people], self._explained(block, chosen, scores, columns)
-        )
+    ) -> MatchTable:
+        """The chosen pairs with everything their explanations need, a block at a time.
 
-    def _explained(
-        self, block: _PeopleBlock, chosen: np.ndarray, scores: _Scores, columns: np.ndarray | None
-    ) -> _Explained:
-        """Everything the chosen pairs' explanations need, worked out a block at a time."""
-        rows, ranks = np.nonzero(chosen >= 0)
-        local = chosen[rows, ranks]
+        ``chosen`` is (person row, 0-based rank, scored column) per pair, in table order.
+        """
+        rows, ranks, local = chosen
         targets = local if columns is None else columns[local]
         held = (block.side.labels >= self.weights.held).toarray()
         full_eligible = scores.eligible if columns is None else self._eligible_all(block)
@@ -661,87 +614,24 @@ class Matcher:
             for pair in np.flatnonzero(~eligible).tolist()
         }
         pairs = np.arange(len(rows))[:, None]
-        return _Explained(
-            rows=rows,
-            ranks=ranks,
-            targets=targets,
+        return MatchTable(
+            catalogue=self._catalogue,
+            person_ids=tuple(person_ids),
+            person=rows,
+            rank=ranks + 1,
+            opportunity=targets,
             score=np.round(score.astype(np.float64), 4),
             skills=np.round(skills.astype(np.float64), 4),
             distance=np.where(known, np.round(distance.astype(np.float64), 4), np.nan),
             distance_km=np.where(known, km_rounded, np.nan),
             priority=np.round(priority.astype(np.float64), 4),
             eligible=eligible,
-            has=has,
+            matched=has,
             missing=missing,
-            teachers=teachers,
+            bridging=teachers,
             taught=taught[pairs, self._key_by_label[targets]],
-            reasons=reasons,
+            ineligible_reasons=reasons,
         )
-
-    def _matches(self, person_ids: list[str], explained: _Explained) -> list[list[Match]]:
-        """Match objects for a block's chosen pairs, grouped by person in rank order."""
-        ids, titles, names = self._opportunity_ids, self._opportunity_titles, self._key_names
-        names_by_label, routes = self._key_names_by_label, self._employer_routes
-        reasons = explained.reasons
-        width = explained.has.shape[1]
-        # Key-slot flags as one byte string per mask, sliced per pair (iterating bytes gives 0/1).
-        has, missing, taught = (
-            np.ascontiguousarray(flags, dtype=np.uint8).tobytes()
-            for flags in (explained.has, explained.missing, explained.taught)
-        )
-        bridges: dict[tuple[int, int, bytes], BridgingStep] = {}
-        matches: list[Match] = []
-        values = zip(
-            explained.rows.tolist(),
-            explained.ranks.tolist(),
-            explained.targets.tolist(),
-            explained.score.tolist(),
-            explained.skills.tolist(),
-            _nan_to_none(explained.distance),
-            _nan_to_none(explained.distance_km),
-            explained.priority.tolist(),
-            explained.eligible.tolist(),
-            explained.teachers.tolist(),
-            strict=True,
-        )
-        for pair, (row, rank, target, total, skill, near, km, bonus, ok, teacher) in enumerate(
-            values
-        ):
-            flags = slice(pair * width, pair * width + width)
-            lacking = tuple(compress(names[target], missing[flags]))
-            if not lacking:
-                bridging = None
-            elif routes[target]:
-                bridging = BridgingStep(routes[target], None, lacking)
-            elif teacher >= 0:
-                bridge = (teacher, target, taught[flags])
-                bridging = bridges.get(bridge)
-                if bridging is None:
-                    bridging = bridges[bridge] = BridgingStep(
-                        titles[teacher],
-                        ids[teacher],
-                        tuple(compress(names_by_label[target], taught[flags])),
-                    )
-            else:
-                bridging = None
-            matches.append(
-                Match(
-                    person_ids[row],
-                    ids[target],
-                    titles[target],
-                    rank + 1,
-                    total,
-                    ScoreComponents(skill, 1.0 if ok else 0.0, near, bonus),
-                    ok,
-                    () if ok else reasons[pair],
-                    tuple(compress(names[target], has[flags])),
-                    lacking,
-                    bridging,
-                    km,
-                )
-            )
-        bounds = np.searchsorted(explained.rows, np.arange(len(person_ids) + 1)).tolist()
-        return [matches[start:end] for start, end in itertools.pairwise(bounds)]
 
     def _eligible_all(self, block: _PeopleBlock) -> np.ndarray:
         """Eligibility against the whole catalogue (a shortlist's bridge may lie outside it)."""
@@ -762,9 +652,7 @@ class Matcher:
         self, person: Person, *, top: int | None = 10, include_ineligible: bool = True
     ) -> list[Match]:
         """The person's best opportunities, eligible first; ineligible ones carry their reasons."""
-        return next(iter(self.rank_many([person], top=top, include_ineligible=include_ineligible)))[
-            1
-        ]
+        return self._chosen([person], top, include_ineligible).matches()
 
     def rank_many(
         self,
@@ -781,6 +669,46 @@ class Matcher:
         platform can fork), yielding in the same order with the same results; each worker shares
         this fitted matcher, and sends back arrays from which this process builds the Matches.
         """
+        tables = self._tables(people, top, include_ineligible, chunk_size, workers)
+        for start, table in zip(range(0, len(people), chunk_size), tables, strict=True):
+            yield from zip(people[start : start + chunk_size], table.by_person(), strict=True)
+
+    def rank_table(
+        self,
+        people: Sequence[Person],
+        *,
+        top: int | None = 10,
+        include_ineligible: bool = True,
+        chunk_size: int = 1000,
+        workers: int = 1,
+    ) -> MatchTable:
+        """``rank_many`` as one ``MatchTable`` (columns, no ``Match`` objects until asked for)."""
+        chunks = list(self._tables(people, top, include_ineligible, chunk_size, workers))
+        if not chunks:
+            return MatchTable.empty(self._catalogue, self._key_index.shape[1])
+        return MatchTable.concatenate(chunks)
+
+    def rank_tables(
+        self,
+        people: Sequence[Person],
+        *,
+        top: int | None = 10,
+        include_ineligible: bool = True,
+        chunk_size: int = 1000,
+        workers: int = 1,
+    ) -> Iterator[MatchTable]:
+        """``rank_table`` a chunk of people at a time (for writing out as they come)."""
+        return self._tables(people, top, include_ineligible, chunk_size, workers)
+
+    def _tables(
+        self,
+        people: Sequence[Person],
+        top: int | None,
+        include_ineligible: bool,
+        chunk_size: int,
+        workers: int,
+    ) -> Iterator[MatchTable]:
+        """``rank_tables``, serially or over forked workers."""
         starts = range(0, len(people), chunk_size)
         if workers > 1 and len(starts) > 1 and "fork" in mp.get_all_start_methods():
             yield from self._rank_forked(
@@ -788,25 +716,19 @@ class Matcher:
             )
             return
         for start in starts:
-            chunk = people[start : start + chunk_size]
-            yield from zip(chunk, self._rank_chunk(chunk, top, include_ineligible), strict=True)
-
-    def _rank_chunk(
-        self, chunk: Sequence[Person], top: int | None, include_ineligible: bool
-    ) -> list[list[Match]]:
-        """Matches for one chunk of people."""
-        return self._matches(
-            [person.id for person in chunk], self._chosen(chunk, top, include_ineligible)
-        )
+            yield self._chosen(people[start : start + chunk_size], top, include_ineligible)
 
     def _chosen(
         self, chunk: Sequence[Person], top: int | None, include_ineligible: bool
-    ) -> _Explained:
+    ) -> MatchTable:
         """Read and score one chunk of people, and explain each person's top pairs, as arrays."""
         block = self._people_block(chunk)
         scores = self._score(block)
         chosen = self._top(self._ranking_key(block, scores, include_ineligible), top)
-        return self._explained(block, chosen, scores, None)
+        rows, ranks = np.nonzero(chosen >= 0)
+        return self._explained(
+            block, [person.id for person in chunk], (rows, ranks, chosen[rows, ranks]), scores, None
+        )
 
     def _rank_forked(
         self,
@@ -816,17 +738,15 @@ class Matcher:
         include_ineligible: bool,
         chunk_size: int,
         workers: int,
-    ) -> Iterator[tuple[Person, list[Match]]]:
-        """``rank_many`` over forked workers; they inherit the matcher and people, not pickles."""
+    ) -> Iterator[MatchTable]:
+        """``rank_tables`` over forked workers; they inherit the matcher and people, not pickles."""
         key = id(people)
         _FORKED[key] = (self, people, top, include_ineligible, chunk_size)
         try:
             with mp.get_context("fork").Pool(min(workers, len(starts))) as pool:
-                jobs = [(key, start) for start in starts]
-                for start, explained in zip(starts, pool.imap(_forked_chunk, jobs), strict=True):
-                    chunk = people[start : start + chunk_size]
-                    matches = self._matches([person.id for person in chunk], explained)
-                    yield from zip(chunk, matches, strict=True)
+                for table in pool.imap(_forked_chunk, [(key, start) for start in starts]):
+                    # This process's names, with the cache of explanations already worded.
+                    yield dataclasses.replace(table, catalogue=self._catalogue)
         finally:
             _FORKED.pop(key, None)
 
@@ -848,41 +768,24 @@ class Matcher:
         # Rank people down the single column, then explain each chosen person's pair.
         order = self._top(self._ranking_key(block, scores, include_ineligible).T, top)[0]
         order = order[order >= 0]
-        chosen = np.full((len(people), 1), -1)
-        chosen[order, 0] = 0
-        explained = self._explain(people, block, chosen, scores, columns)
-        return [
-            _with_rank(explained[row][0], position + 1)
-            for position, row in enumerate(order.tolist())
-        ]
+        chosen = (order, np.arange(len(order)), np.zeros(len(order), dtype=np.int64))
+        person_ids = [person.id for person in people]
+        return self._explained(block, person_ids, chosen, scores, columns).matches()
 
 
 # Work handed to forked rank_many workers: key -> (matcher, people, top, include_ineligible, size).
 _FORKED: dict[int, tuple[Matcher, Sequence[Person], int | None, bool, int]] = {}
 
 
-def _forked_chunk(job: tuple[int, int]) -> _Explained:
-    """One chunk of a forked ``rank_many`` (runs in a worker process; arrays pickle cheaply)."""
+def _forked_chunk(job: tuple[int, int]) -> MatchTable:
+    """One chunk of a forked ``rank_tables`` (runs in a worker process; arrays pickle cheaply)."""
     key, start = job
     matcher, people, top, include_ineligible, chunk_size = _FORKED[key]
     return matcher._chosen(people[start : start + chunk_size], top, include_ineligible)
 
 
-def _nan_to_none(values: np.ndarray) -> list[float | None]:
-    """Python floats, None where NaN (not known)."""
-    known = ~np.isnan(values)
-    if known.all():
-        return values.tolist()
-    return np.where(known, values.astype(object), None).tolist()
-
-
-def _with_rank(match: Match, rank: int) -> Match:
-    """The same match at a different rank (a shortlist ranks people, not opportunities)."""
-    return Match(**{**{name: getattr(match, name) for name in Match.__slots__}, "rank": rank})
-
-
-def _mentions_all(tokens: list[str], skill: str, matcher: Matcher) -> bool:
+def _mentions_all(clauses: tuple[tuple[str, ...], ...], skill: str, matcher: Matcher) -> bool:
     """Whether a listed skill outside the vocabulary is named in the person's profile."""
     wanted = [t for t in matcher.vocabulary.normalise(skill) if t not in BREAKS]
-    present = set(tokens)
+    present = set(itertools.chain.from_iterable(clauses))
     return bool(wanted) and all(t in present for t in wanted)

@@ -12,7 +12,6 @@ from importlib import resources
 from itertools import compress, repeat
 from typing import NamedTuple
 
-from rapidfuzz import process
 from rapidfuzz.distance import Indel
 
 # Shorthand found in advisers' notes, expanded before matching (keys are single lower-case tokens).
@@ -150,7 +149,7 @@ _TOKEN = re.compile(r"[a-z0-9]+|[|/]")
 _DASH = re.compile(r"\s-\s")
 _BUT = re.compile(r"\bbut\b")
 _LEVEL_DIGIT = re.compile(r"[1-8]")
-_ANY_DIGIT = re.compile(r"\d")
+ASCII_DIGITS = "0123456789"
 CLAUSE_CHARS = ".;:!?\n"
 PHRASE_CHARS = ",()[]/"
 # Every ASCII character that cannot be part of a token becomes a space (str.split then tokenises).
@@ -177,6 +176,57 @@ def split_tokens(text: str) -> list[str]:
     and "L3" levels, then splitting letters from digits; each step is skipped when the text has
     nothing it could change, and single characters are replaced with str.replace.
     """
+    tokens: list[str] = []
+    for raw in _raw_tokens(_prepared(text)):
+        tokens += _FOLDED.get(raw) or _fold(raw)
+    return tokens
+
+
+def clause_texts(text: str) -> list[str]:
+    """The text's raw tokens between clause breaks, one whitespace-separated string per clause.
+
+    ``split_tokens(text)`` is each clause's raw tokens folded, with a clause break between
+    clauses (an empty string stands for nothing between two breaks); texts repeat clauses
+    ("no driving licence"), so callers can read each distinct one once.
+    """
+    text = _prepared(text)
+    if _plain_breaks(text):
+        return text.translate(_NOT_TOKEN).split(CLAUSE_BREAK)
+    clauses = [[]]
+    for raw in _TOKEN.findall(text):
+        if raw == CLAUSE_BREAK:
+            clauses.append([])
+        else:
+            clauses[-1].append(raw)
+    return [" ".join(clause) for clause in clauses]
+
+
+def fold_clause(clause: str) -> list[str]:
+    """One of ``clause_texts`` as ``split_tokens`` tokens."""
+    tokens: list[str] = []
+    for raw in clause.split():
+        tokens += _FOLDED.get(raw) or _fold(raw)
+    return tokens
+
+
+def folded_text(clause: str) -> str:
+    """``" ".join(fold_clause(clause))``, a raw token at a time from a cache."""
+    return " ".join(map(_FOLDED_TEXT.__getitem__, clause.split()))
+
+
+class _FoldedText(dict):
+    """Raw token -> its folded tokens joined by spaces, worked out on first sight."""
+
+    def __missing__(self, raw: str) -> str:
+        text = self[raw] = " ".join(_fold(raw))
+        return text
+
+
+_FOLDED_TEXT = _FoldedText()
+
+
+def _prepared(text: str) -> str:
+    """The substitutions of ``split_tokens``: breaks marked, shorthand expanded, levels split."""
     text = text.lower()
     if "w/" in text:
         text = _WITH.sub(" with ", text)
@@ -193,18 +243,23 @@ def split_tokens(text: str) -> list[str]:
     for character in PHRASE_CHARS:
         if character in text:
             text = text.replace(character, f" {PHRASE_BREAK} ")
-    if _ANY_DIGIT.search(text):
+    if any(digit in text for digit in ASCII_DIGITS):  # other digits are never in tokens
         if _LEVEL_DIGIT.search(text):
             text = _LEVEL.sub(r"level \1", text)  # L3 -> level 3
         text = _DIGIT_EDGE.sub(" ", text)  # nvq3 -> nvq 3
-    if text.isascii() and "|" not in text.replace(f" {CLAUSE_BREAK} ", " "):
-        raws = text.translate(_NOT_TOKEN).split()
-    else:
-        raws = _TOKEN.findall(text)
-    tokens: list[str] = []
-    for raw in raws:
-        tokens += _FOLDED.get(raw) or _fold(raw)
-    return tokens
+    return text
+
+
+def _plain_breaks(text: str) -> bool:
+    """Whether a prepared text can be tokenised with str.split: ASCII, breaks spaced out."""
+    return text.isascii() and "|" not in text.replace(f" {CLAUSE_BREAK} ", " ")
+
+
+def _raw_tokens(text: str) -> list[str]:
+    """A prepared text's tokens before folding."""
+    if _plain_breaks(text):
+        return text.translate(_NOT_TOKEN).split()
+    return _TOKEN.findall(text)
 
 
 class Mention(NamedTuple):
@@ -289,6 +344,8 @@ AVERSION_CUES = frozenset(
 )
 # A clause starting with one of these continues the scope before it ("nursing, maybe LD").
 CONTINUATION_WORDS = frozenset(["maybe", "possibly", "perhaps", "ideally", "or", "especially"])
+# Typos corrected: at most this many letters inserted or deleted (one below 8 letters).
+MAX_TYPO_DISTANCE = 2
 # Goal clauses stay open this many tokens; negation clauses this many (negation binds tightly).
 GOAL_REACH = 12
 NEGATION_REACH = 5
@@ -352,6 +409,8 @@ class Vocabulary:
             self._phrase_words
         )
         self._corrections: dict[str, str] = {}
+        # Phrase words by every string their deletion of up to MAX_TYPO_DISTANCE letters gives.
+        self._by_deletion: dict[str, list[int]] | None = None
         # token -> its corrected form (None for a stop word): one look-up per recurring token.
         self._normalised: dict[str, str | None] = {}
         # A clause's tokens -> the mentions in it (see ``find``).
@@ -383,13 +442,31 @@ class Vocabulary:
         if cached is None:
             # Insertions and deletions only: real typos drop or add letters ("clening", "warehous"),
             # while one swapped letter usually makes another real word ("loved" / "lived").
-            allowed = 1 if len(token) < 8 else 2
-            best = process.extractOne(
-                token, self._phrase_words, scorer=Indel.distance, score_cutoff=allowed
-            )
-            cached = best[0] if best else token
+            cached = self._closest(token, 1 if len(token) < 8 else 2) or token
             self._corrections[token] = cached
         return cached
+
+    def _closest(self, token: str, allowed: int) -> str | None:
+        """The first phrase word (in sorted order) at the least Indel distance, if within
+        ``allowed``: what rapidfuzz's ``process.extractOne`` over every phrase word gives.
+
+        Two words within distance d share a subsequence that each reaches by deleting at most
+        d letters, so only the words indexed under one of the token's deletions are compared.
+        """
+        if self._by_deletion is None:
+            self._by_deletion = {}
+            for position, word in enumerate(self._phrase_words):
+                for variant in _deletions(word, MAX_TYPO_DISTANCE):
+                    self._by_deletion.setdefault(variant, []).append(position)
+        candidates: set[int] = set()
+        for variant in _deletions(token, allowed):
+            candidates.update(self._by_deletion.get(variant, ()))
+        best, best_distance = None, allowed + 1
+        for position in sorted(candidates):
+            distance = Indel.distance(token, self._phrase_words[position], score_cutoff=allowed)
+            if distance < best_distance:
+                best, best_distance = self._phrase_words[position], distance
+        return best
 
     def normalise(self, text: str | list[str]) -> list[str]:
         """The token stream phrases are matched on: split, typo-fixed, stop words dropped."""
@@ -430,7 +507,7 @@ class Vocabulary:
                 if found is None:
                     if len(self._clauses) > 100_000:  # bounded memory
                         self._clauses.clear()
-                    found = self._clauses[clause] = tuple(self._find_in_clause(list(clause)))
+                    found = self._clauses[clause] = tuple(self.find_in_clause(list(clause)))
                 mentions += [
                     _new_mention(Mention, (label, begin + start, end + start, *flags))
                     for label, begin, end, *flags in found
@@ -438,8 +515,9 @@ class Vocabulary:
             start = stop + 1
         return mentions
 
-    def _find_in_clause(self, tokens: list[str]) -> list[Mention]:
-        """``find`` on one clause (positions from its start)."""
+    def find_in_clause(self, tokens: list[str]) -> list[Mention]:
+        """``find`` on one clause (a scope: up to a break no continuation word follows), not
+        cached; positions from its start."""
         mentions: list[Mention] = []
         negation_until = goal_until = -1
         averse = False
@@ -479,13 +557,16 @@ class Vocabulary:
             poor = _judged_poor(tokens[end : end + 3])
             negated = negation_until > position or poor
             mentions.append(
-                Mention(
-                    label,
-                    position,
-                    end,
-                    negated,
-                    goal_until > position,
-                    negated and (averse or poor),
+                _new_mention(
+                    Mention,
+                    (
+                        label,
+                        position,
+                        end,
+                        negated,
+                        goal_until > position,
+                        negated and (averse or poor),
+                    ),
                 )
             )
             after_mention = end
@@ -498,6 +579,16 @@ class Vocabulary:
     def requirement(self, label: str) -> str:
         """The hard requirement an opportunity states by listing this label ('' if none)."""
         return self.labels[self.index[label]].requirement
+
+
+def _deletions(word: str, count: int) -> set[str]:
+    """The word with up to ``count`` letters deleted (the word itself included)."""
+    found = {word}
+    layer = {word}
+    for _ in range(count):
+        layer = {variant[:i] + variant[i + 1 :] for variant in layer for i in range(len(variant))}
+        found |= layer
+    return found
 
 
 def _data_file(name: str):

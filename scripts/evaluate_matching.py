@@ -70,11 +70,8 @@ def matcher_rankings(dev: Path, weights: Weights = Weights()) -> dict[str, list[
     """Every person's full ranking of all pathways from the matcher (ineligible ones last)."""
     pathways = read_pathways(dev / "pathways.csv")
     people = read_people(dev / "people.csv", load_postcodes())
-    matcher = Matcher(pathways, weights=weights)
-    return {
-        person.id: [m.opportunity_id for m in matches]
-        for person, matches in matcher.rank_many(people, top=None, include_ineligible=True)
-    }
+    table = Matcher(pathways, weights=weights).rank_table(people, top=None, include_ineligible=True)
+    return dict(zip(table.person_ids, table.ranked_ids(), strict=True))
 
 
 def baseline_rankings(dev: Path) -> dict[str, list[str]]:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from rapidfuzz import process
+from rapidfuzz.distance import Indel
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from matching import (
@@ -26,7 +28,8 @@ from matching.constraints import read_person_constraints
 from matching.csv_io import read_people
 from matching.eligibility import RULES, ineligible_mask
 from matching.geo import distances_from_unit_vectors, unit_vectors
-from matching.vocabulary import BREAKS, _fold, split_tokens
+from matching.profiles import ProfileReader
+from matching.vocabulary import BREAKS, _fold, clause_texts, folded_text, split_tokens
 
 LEEDS = (53.80, -1.55)
 DATA = Path(__file__).parent / "data"
@@ -87,7 +90,7 @@ def test_reading_clause_by_clause_equals_one_pass_over_the_text():
     texts += [" ".join(rng.choice(words) for _ in range(rng.randint(0, 20))) for _ in range(500)]
     for text in texts:
         tokens = vocabulary.normalise(text)
-        assert vocabulary.find(tokens) == vocabulary._find_in_clause(tokens), text
+        assert vocabulary.find(tokens) == vocabulary.find_in_clause(tokens), text
         assert vocabulary.find(tokens) == vocabulary.find(tokens)  # second read from the cache
 
 
@@ -277,3 +280,135 @@ def test_vectorised_ranking_equals_the_straightforward_one():
         for (_, first, a), (_, second, b) in itertools.pairwise(got):
             if abs(first - second) > 1e-4:
                 assert expected_position[a] < expected_position[b], person.id
+
+
+def random_texts(rng, count):
+    """Word soups over negations, goals, continuation words, constraints and levels."""
+    words = [
+        "no",
+        "not",
+        "cant",
+        "hates",
+        "maybe",
+        "or",
+        "want",
+        "to",
+        "get",
+        "into",
+        "|",
+        "/",
+        ".",
+        ",",
+        ";",
+        "-",
+        "but",
+        "nights",
+        "days",
+        "only",
+        "any",
+        "shift",
+        "part",
+        "time",
+        "only",
+        "right",
+        "to",
+        "work",
+        "asylum",
+        "seeker",
+        "settled",
+        "status",
+        "gcse",
+        "english",
+        "maths",
+        "c",
+        "4",
+        "failed",
+        "level",
+        "2",
+        "3",
+        "nvq",
+        "food",
+        "hygiene",
+        "certificate",
+        "degree",
+        "ma",
+        "ba",
+        "functional",
+        "skills",
+        "esol",
+        "aged",
+        "17",
+        "driving",
+        "licence",
+        "provisional",
+        "cleaning",
+        "tills",
+        "forklift",
+        "clening",
+        "warehous",
+        "HCA",
+        "care",
+        "nan",
+    ]
+    return [" ".join(rng.choice(words) for _ in range(rng.randint(0, 30))) for _ in range(count)]
+
+
+def test_clause_texts_fold_to_the_tokens_of_the_whole_text():
+    rng = random.Random(9)
+    characters = "abc l123 -,.|/&+'w\u2019\n()é!?:;but"
+    texts = random_texts(rng, 500) + [
+        "".join(rng.choice(characters) for _ in range(rng.randint(0, 30))) for _ in range(2000)
+    ]
+    for text in texts:
+        tokens = []
+        for position, clause in enumerate(clause_texts(text)):
+            tokens += ["|"] * (position > 0) + folded_text(clause).split()
+        assert tokens == split_tokens(text), text
+
+
+def test_reading_a_profile_by_clause_equals_reading_the_whole_text():
+    vocabulary = load_vocabulary()
+    requirement_of = {skill.label: skill.requirement for skill in vocabulary.labels}
+    reader = ProfileReader(vocabulary, {}, requirement_of)
+    rng = random.Random(4)
+    fragments = [
+        *("food hygiene", "level 2 certificate", "nvq 3", "campfire", "gcse english c", "17"),
+        *("failed maths", "no gcse", "ma", "karma", "btec national", "language c", "aged 19"),
+        *("no formal qualifications", "maybe forklift", "or tills", "wants nursing", "hates HCA"),
+    ]
+    texts = random_texts(rng, 3000) + [
+        ". ".join(rng.choice(fragments) for _ in range(rng.randint(1, 6))) for _ in range(3000)
+    ]
+    for text in texts:
+        tokens = vocabulary.normalise(text)
+        mentions = vocabulary.find(tokens)
+        profile = reader.read(text)
+        assert profile.constraints == read_person_constraints(
+            " ".join(split_tokens(text)), mentions, requirement_of
+        ), text
+        index = vocabulary.index
+        assert profile.held == [index[m.label] for m in mentions if not m.negated and not m.goal]
+        assert profile.interests == [index[m.label] for m in mentions if m.goal and not m.negated]
+        assert profile.aversions == [index[m.label] for m in mentions if m.averse]
+        assert [t for clause in profile.tokens for t in clause] == [t for t in tokens if t != "|"]
+
+
+def test_typo_correction_equals_rapidfuzz_over_every_word():
+    vocabulary = load_vocabulary()
+    rng = random.Random(6)
+    words = vocabulary._phrase_words
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    for _ in range(3000):
+        word = rng.choice(words)
+        for _ in range(rng.randint(1, 3)):
+            cut = rng.randrange(len(word) + 1)
+            word = (
+                word[:cut] + word[cut + 1 :]
+                if rng.random() < 0.5
+                else word[:cut] + rng.choice(letters) + word[cut:]
+            )
+        if len(word) < 5 or word in vocabulary._known:
+            continue
+        allowed = 1 if len(word) < 8 else 2
+        best = process.extractOne(word, words, scorer=Indel.distance, score_cutoff=allowed)
+        assert vocabulary._closest(word, allowed) == (best[0] if best else None), word
