@@ -2,9 +2,15 @@
 
 import logging
 
-from flask import Flask, g, jsonify, render_template, request
-from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from flask import Flask, current_app, g, jsonify, render_template, request
+from flask_login import AnonymousUserMixin
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    RequestEntityTooLarge,
+    ServiceUnavailable,
+)
 
 from pathways.errors import ConflictError, NotFound, PermissionDenied, ValidationFailed
 
@@ -25,6 +31,7 @@ TITLES = {
 def init_error_handlers(app: Flask) -> None:
     """Map HTTP and domain errors to responses."""
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(RequestEntityTooLarge, _too_large)
     app.register_error_handler(NotFound, lambda error: _render(404, str(error)))
     app.register_error_handler(PermissionDenied, lambda error: _render(403, str(error)))
     app.register_error_handler(ValidationFailed, lambda error: _render(400, str(error)))
@@ -47,9 +54,33 @@ def _conflict(error: ConflictError):
     return _render(409, str(error))
 
 
+def _too_large(error: RequestEntityTooLarge):
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    return _render(
+        413,
+        f"The file must be smaller than {limit / (1024 * 1024):g} MB. "
+        "Split it into smaller files and upload each one.",
+    )
+
+
 def _database_unavailable(error: OperationalError):
     _rollback()
+    # The signed-in user was loaded from the database that has gone: render the page without them.
+    g._login_user = AnonymousUserMixin()
     return _render(503, ServiceUnavailable.description)
+
+
+def database_error_response(error: SQLAlchemyError):
+    """The response for a commit that failed: nothing was saved, and the person is told so."""
+    _rollback()
+    if isinstance(error, OperationalError) or (
+        isinstance(error, DBAPIError) and error.connection_invalidated
+    ):
+        logging.getLogger("pathways").warning("Commit failed: database unavailable: %s", error)
+        return _response(*_database_unavailable(error))
+    if isinstance(error, IntegrityError):
+        return _response(*_render(409, "Someone else saved a change at the same time. Try again."))
+    return _response(*_unexpected_error(error))
 
 
 def _unexpected_error(error: Exception):
@@ -59,9 +90,13 @@ def _unexpected_error(error: Exception):
 
 
 def _rollback() -> None:
-    session = g.get("db_session")
-    if session is not None:
-        session.rollback()
+    from app.database import discard_changes
+
+    discard_changes()
+
+
+def _response(body, status: int):
+    return current_app.make_response((body, status))
 
 
 def _render(status: int, message: str | None):

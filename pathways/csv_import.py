@@ -79,6 +79,12 @@ def read_csv(data: bytes | str, columns: list[Column]) -> ParsedCsv:
     text = decode_upload(data) if isinstance(data, bytes) else data
     if not text.strip():
         raise ImportRejected([RowError(1, "", "the file is empty")])
+    if "\x00" in text:
+        # UTF-16 and binary files (a spreadsheet saved as .xlsx) are full of NULs; no database
+        # text can hold one.
+        raise ImportRejected(
+            [RowError(1, "", "the file contains NUL characters; save it as CSV (UTF-8) and retry")]
+        )
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         headers = next(reader)

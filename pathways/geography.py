@@ -7,7 +7,7 @@ is loaded once, on first use.
 import csv
 import gzip
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import postcode as uk_postcode
@@ -56,6 +56,9 @@ def normalise_postcode(text: str) -> str:
     return parsed.postcode
 
 
+# Shipped reference data never changes while the process runs, so every worker may keep answers;
+# a shortlist resolves thousands of residents' postcodes per request.
+@lru_cache(maxsize=50_000)
 def resolve_postcode(
     text: str, *, priority_decile_threshold: int = DEFAULT_PRIORITY_DECILE_THRESHOLD
 ) -> Place:

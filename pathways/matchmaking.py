@@ -4,11 +4,12 @@ The ``matching`` library knows nothing of the database; this module turns reside
 and vacancies into its frozen types, runs it, and hands back matches with the rows they are for.
 """
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from matching import (
     Availability,
@@ -31,10 +32,12 @@ from pathways.models import (
     ConsentKind,
     Pathway,
     PathwayKind,
+    PathwaySkill,
     Resident,
     ResidentStatus,
     ShiftPattern,
     Site,
+    Skill,
     User,
     Vacancy,
     VacancyStatus,
@@ -42,7 +45,7 @@ from pathways.models import (
 from pathways.permissions import has_current_consent, shares_with_employers
 from pathways.residents import skill_labels_by_resident
 from pathways.residents import skill_labels_of as resident_skill_labels
-from pathways.vacancies import VacancyRow, open_vacancies
+from pathways.vacancies import VacancyRow, close_expired_vacancies, open_vacancies
 
 PATTERNS = {
     ShiftPattern.DAYS: WorkPattern.DAYS,
@@ -202,19 +205,62 @@ class Catalogue:
             for row in self.vacancies.values()
         ]
         self.matcher = Matcher(opportunities, today=today) if opportunities else None
+        # A catalogue is shared by a worker's threads; one ranking at a time uses its matcher.
+        self.lock = threading.Lock()
+
+
+# Fitting the matcher to every open vacancy takes seconds, so each worker keeps the last
+# catalogue it built. Its key is read from the database on every request (every column of the
+# published pathways, open vacancies, sites and skills a match uses), so any change makes the
+# next request rebuild: workers and hosts never disagree, and nothing is shared between them.
+_built: dict[tuple, Catalogue] = {}
+_building = threading.Lock()
+
+
+def current_catalogue(*, session: Session, today: date) -> Catalogue:
+    """The catalogue for the database as it is now, rebuilt only when something changed."""
+    close_expired_vacancies(session=session, on=today)
+    key = (today, _catalogue_state(session))
+    catalogue = _built.get(key)
+    if catalogue is None:
+        with _building:
+            catalogue = _built.get(key)
+            if catalogue is None:
+                # A session of its own: the kept rows never expire with a request's rollback.
+                with Session(bind=session.connection()) as own:
+                    catalogue = Catalogue(session=own, today=today)
+                _built.clear()
+                _built[key] = catalogue
+    return catalogue
+
+
+def _catalogue_state(session: Session) -> int:
+    """A digest of every row a catalogue is built from."""
+    tables = (
+        select(*Pathway.__table__.c).order_by(Pathway.id),
+        select(*Vacancy.__table__.c)
+        .where(Vacancy.status == VacancyStatus.OPEN)
+        .order_by(Vacancy.id),
+        select(*Site.__table__.c).order_by(Site.id),
+        select(*PathwaySkill.__table__.c).order_by(PathwaySkill.pathway_id, PathwaySkill.skill_id),
+        select(func.count(), func.max(Skill.id)).select_from(Skill),
+    )
+    return hash(tuple(tuple(session.exec(statement).all()) for statement in tables))
 
 
 def matches_for_resident(
     *, session: Session, resident: Resident, today: date, top: int = 10
 ) -> ResidentMatches:
     """The resident's best pathways and open vacancies, eligible first, each explained."""
-    catalogue = Catalogue(session=session, today=today)
+    catalogue = current_catalogue(session=session, today=today)
     pathways: list[PathwayMatch] = []
     vacancies: list[VacancyMatch] = []
     if catalogue.matcher is None:
         return ResidentMatches(pathways=[], vacancies=[])
     person = person_for(resident, resident_skill_labels(session=session, resident=resident))
-    for match in catalogue.matcher.rank(person, top=None):
+    with catalogue.lock:
+        ranked = catalogue.matcher.rank(person, top=None)
+    for match in ranked:
         kind, _, key = match.opportunity_id.partition(":")
         if kind == "pathway" and len(pathways) < top:
             pathways.append(PathwayMatch(match, catalogue.pathways[int(key)]))
@@ -231,7 +277,7 @@ def shortlist_for_vacancy(
     *, session: Session, vacancy: Vacancy, candidates: Sequence[Resident], today: date, top=20
 ) -> list[Candidate]:
     """The best of these consenting residents for an open vacancy, with why they fit."""
-    catalogue = Catalogue(session=session, today=today)
+    catalogue = current_catalogue(session=session, today=today)
     if catalogue.matcher is None or vacancy.id not in catalogue.vacancies or not candidates:
         return []
     skills = skill_labels_by_resident(session=session, resident_ids=[r.id for r in candidates])
@@ -242,9 +288,10 @@ def shortlist_for_vacancy(
             select(Application.resident_id).where(Application.vacancy_id == vacancy.id)
         ).all()
     )
-    shortlist = catalogue.matcher.shortlist(
-        f"vacancy:{vacancy.id}", people, top=top, include_ineligible=False
-    )
+    with catalogue.lock:
+        shortlist = catalogue.matcher.shortlist(
+            f"vacancy:{vacancy.id}", people, top=top, include_ineligible=False
+        )
     return [
         Candidate(match, by_id[match.person_id], int(match.person_id) in referred)
         for match in shortlist

@@ -47,6 +47,8 @@ EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # UK numbers: 10 or 11 digits starting 0, or +44 followed by 9 or 10 digits.
 PHONE_PATTERN = re.compile(r"^(0\d{9,10}|\+44\d{9,10})$")
 DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")
+# Text longer than its column holds is a field error, never a database failure (as on PostgreSQL).
+LENGTH_LIMITED = ("first_name", "last_name", "email", "phone", "address", "external_ref")
 
 
 @dataclass
@@ -187,6 +189,10 @@ def validate_details(details: ResidentDetails, *, on: date | None = None) -> dic
     ):
         if getattr(details, name) not in (None, "", *allowed):
             errors[name] = "Choose an answer from the list"
+    for name in LENGTH_LIMITED:
+        limit = Resident.__table__.c[name].type.length
+        if len((getattr(details, name) or "").strip()) > limit:
+            errors[name] = f"Must be {limit} characters or fewer"
     return errors
 
 
@@ -205,6 +211,8 @@ def register_resident(
     errors = validate_details(details)
     if not consent_to_hold_data:
         errors["consent_to_hold_data"] = "The resident must agree to us holding their data"
+    if consent_given_on is not None and consent_given_on > today():
+        errors["consent_given_on"] = "Enter today's date or an earlier one"
     if errors:
         raise ValidationFailed("The resident could not be registered", errors)
     resident = Resident(

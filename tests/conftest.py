@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from argon2 import PasswordHasher
+from hypothesis import HealthCheck, settings
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
@@ -25,6 +26,18 @@ from tests.helpers import TEST_PASSWORD, submit
 
 ROOT = Path(__file__).resolve().parents[1]
 CI = os.environ.get("CI", "").lower() == "true"
+# Property-based tests: few, slow-ish examples (each is a request against a database), no
+# deadline on a shared machine, no example database in the checkout. HYPOTHESIS_PROFILE=thorough
+# runs many more.
+settings.register_profile(
+    "pathways",
+    max_examples=40,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+settings.register_profile("thorough", settings.get_profile("pathways"), max_examples=500)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "pathways"))
 DEFAULT_CI_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
@@ -104,6 +117,36 @@ def connection(engine) -> Iterator[sa.Connection]:
         transaction = connection.begin()
         yield connection
         transaction.rollback()
+
+
+@pytest.fixture
+def database_fault(connection) -> Iterator[Callable[..., None]]:
+    """Make statements matching a pattern fail (as if the database had gone), after ``after`` pass.
+
+    The driver's own OperationalError is raised before the statement runs, so everything the
+    request wrote earlier is still in its (uncommitted) transaction, as with a lost connection.
+    """
+    listeners = []
+
+    def fail(pattern: str, *, after: int = 0, error: str = "OperationalError") -> None:
+        matching = re.compile(pattern, re.IGNORECASE)
+        seen = 0
+
+        def before_cursor_execute(_conn, _cursor, statement, parameters, _context, _many):
+            nonlocal seen
+            if matching.search(statement):
+                seen += 1
+                if seen > after:
+                    dbapi_error = getattr(connection.dialect.loaded_dbapi, error)
+                    raise dbapi_error(f"simulated fault: {error}")
+            return statement, parameters
+
+        sa.event.listen(connection, "before_cursor_execute", before_cursor_execute, retval=True)
+        listeners.append(before_cursor_execute)
+
+    yield fail
+    for listener in listeners:
+        sa.event.remove(connection, "before_cursor_execute", listener)
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from wtforms import SelectChoice
 from app.admin.forms import AuditSearchForm, OrganisationForm, SiteForm, UserForm
 from app.auditing import audit_action
 from app.auth.forms import EmptyForm
-from app.database import db_session
-from app.forms import attach_errors
+from app.database import db_session, requested_page
+from app.forms import attach_errors, valid_values
 from app.permissions import guard_blueprint
 from pathways import accounts, organisations
 from pathways.audit import AuditQuery, search_audit
@@ -154,7 +154,7 @@ def organisation(organisation_id: int):
 def audit():
     """Search the audit log by user, action, record and date."""
     form = AuditSearchForm(request.args)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = requested_page()
     query = _audit_query(form)
     rows, total = search_audit(
         session=db_session(),
@@ -211,7 +211,7 @@ def audit_export():
 def _audit_query(form: AuditSearchForm) -> AuditQuery:
     """The search as typed, ignoring any field that did not validate (its error is shown)."""
     form.validate()
-    valid = {field.name: field.data for field in form if not field.errors}
+    valid = valid_values(form)
     return AuditQuery(
         user_email=valid.get("user_email") or "",
         action=AuditAction(valid["action"]) if valid.get("action") else None,

@@ -10,8 +10,9 @@ from wtforms import (
     SelectField,
     StringField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from app.database import MAX_ID
 from pathways.models import AuditAction, OrganisationKind, Role
 
 
@@ -69,6 +70,8 @@ class AuditSearchForm(FlaskForm):
         validators=[Optional()],
     )
     entity_type = StringField("Record type", validators=[Optional(), Length(max=50)])
-    entity_id = IntegerField("Record number", validators=[Optional()])
+    entity_id = IntegerField(
+        "Record number", validators=[Optional(), NumberRange(1, MAX_ID, "Enter a record number")]
+    )
     on_or_after = DateField("From (YYYY-MM-DD)", validators=[Optional()])
     on_or_before = DateField("To (YYYY-MM-DD)", validators=[Optional()])

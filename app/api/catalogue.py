@@ -19,7 +19,7 @@ from app.api.params import (
     reject_unknown,
     text_param,
 )
-from app.database import db_session
+from app.database import MAX_ID, db_session
 from app.permissions import public
 from pathways.catalogue import (
     CatalogueFilter,
@@ -89,7 +89,7 @@ def vacancies_list():
         abort(400, "Parameter 'within_km' needs a 'postcode' to measure from")
     filters = VacancyFilter(
         pathway_id=pathway_id,
-        site_id=int_param("site", minimum=1),
+        site_id=int_param("site", minimum=1, maximum=MAX_ID),
         ring_fenced_only=bool_param("ring_fenced") or False,
         postcode=postcode,
         within_km=within_km,
@@ -279,7 +279,7 @@ document(
             "summary": "List open vacancies",
             "parameters": [
                 _query("pathway", {"type": "string"}, "Pathway slug."),
-                _query("site", {"type": "integer", "minimum": 1}, "Site id."),
+                _query("site", {"type": "integer", "minimum": 1, "maximum": MAX_ID}, "Site id."),
                 _query("ring_fenced", {"type": "boolean"}, "true: only ring-fenced vacancies."),
                 _query("postcode", {"type": "string"}, "Leeds postcode to measure from."),
                 _query(

@@ -8,7 +8,6 @@ beside them. Every move form carries the application's version, so a stale page 
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
-    DecimalField,
     FieldList,
     Form,
     FormField,
@@ -22,6 +21,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
+from app.forms import FiniteDecimalField
 from app.residents.forms import label
 from pathways.models import (
     ApplicationStage,
@@ -58,8 +58,8 @@ def _choices(values) -> list[SelectChoice]:
     return [SelectChoice(value.value, label(value.value)) for value in values]
 
 
-def _money(text: str) -> DecimalField:
-    return DecimalField(
+def _money(text: str) -> FiniteDecimalField:
+    return FiniteDecimalField(
         text,
         places=2,
         validators=[Optional(), NumberRange(min=0, message="Pay cannot be negative")],
@@ -92,7 +92,7 @@ class PayForm(FlaskForm):
     """The terms of a job."""
 
     pay_band = StringField("Pay band (optional)", validators=[Length(max=40)])
-    hours_per_week = DecimalField(
+    hours_per_week = FiniteDecimalField(
         "Hours a week (optional)",
         places=1,
         validators=[

@@ -6,7 +6,13 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 
 class SignInForm(FlaskForm):
-    email = EmailField("Email address", validators=[DataRequired("Enter your email address")])
+    email = EmailField(
+        "Email address",
+        validators=[
+            DataRequired("Enter your email address"),
+            Length(max=254, message="Enter a correct email address and password"),
+        ],
+    )
     password = PasswordField("Password", validators=[DataRequired("Enter your password")])
 
 

@@ -6,6 +6,7 @@ from wtforms import SelectChoice
 from app.auditing import audit_action
 from app.catalogue.forms import CatalogueFilterForm, ImportForm
 from app.database import db_session
+from app.forms import valid_values
 from app.permissions import public, roles
 from pathways import catalogue
 from pathways.csv_import import ImportRejected
@@ -36,7 +37,7 @@ def index():
         SelectChoice(band, band) for band in options["bands"]
     ]
     form.validate()
-    valid = {field.name: field.data for field in form if not field.errors}
+    valid = valid_values(form)
     filters = catalogue.CatalogueFilter(
         kind=PathwayKind(valid["kind"]) if valid.get("kind") else None,
         staff_group=valid.get("staff_group") or "",

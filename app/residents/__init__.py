@@ -21,8 +21,8 @@ from flask_login import current_user
 
 from app.auditing import audit_action
 from app.auth.forms import EmptyForm
-from app.database import db_session
-from app.forms import attach_errors
+from app.database import db_session, requested_page
+from app.forms import attach_errors, valid_values
 from app.permissions import roles
 from app.residents.forms import (
     CaseloadSearchForm,
@@ -81,8 +81,8 @@ def caseload():
     """The advisor's residents, searchable by name and filtered by area, decile, status, actions."""
     search = CaseloadSearchForm(request.args)
     search.validate()
-    valid = {field.name: field.data for field in search if not field.errors}
-    page = max(request.args.get("page", 1, type=int), 1)
+    valid = valid_values(search)
+    page = requested_page()
     query = CaseloadQuery(
         search=(valid.get("search") or "").strip(),
         everyone_in_organisation=valid.get("whose") == "all",

@@ -19,6 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from app.database import MAX_ID
 from matching import load_vocabulary
 from pathways.geography import priority_area_names
 from pathways.models import ConsentKind, ResidentStatus
@@ -37,6 +38,7 @@ LEVELS = [
     SelectChoice(2, "Level 1"),
     SelectChoice(3, "Level 2 (GCSE grade 4/C or above)"),
 ]
+NO_SUCH_ID = "There is no record in use with that number"
 QUALIFICATION_LEVELS = [SelectChoice(0, "No qualifications")] + [
     SelectChoice(level, f"Level {level}") for level in range(1, 9)
 ]
@@ -209,9 +211,11 @@ class ImportForm(FlaskForm):
 
 class MergeForm(FlaskForm):
     keep_id = IntegerField(
-        "Record to keep (resident number)", validators=[DataRequired("Enter a resident number")]
+        "Record to keep (resident number)",
+        validators=[DataRequired("Enter a resident number"), NumberRange(1, MAX_ID, NO_SUCH_ID)],
     )
     duplicate_id = IntegerField(
-        "Duplicate record to merge into it", validators=[DataRequired("Enter a resident number")]
+        "Duplicate record to merge into it",
+        validators=[DataRequired("Enter a resident number"), NumberRange(1, MAX_ID, NO_SUCH_ID)],
     )
     confirm = BooleanField("I have checked these are the same person")

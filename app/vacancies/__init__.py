@@ -8,7 +8,7 @@ from app.auditing import audit_action
 from app.auth.forms import EmptyForm
 from app.catalogue.forms import ImportForm
 from app.database import db_session
-from app.forms import attach_errors
+from app.forms import attach_errors, valid_values
 from app.permissions import roles
 from app.vacancies.forms import SHIFT_NAMES, BrowseForm, VacancyForm
 from pathways import vacancies
@@ -150,7 +150,7 @@ def browse():
         for site, organisation in vacancies.sites_with_open_vacancies(session=session)
     ]
     form.validate()
-    valid = {field.name: field.data for field in form if not field.errors}
+    valid = valid_values(form)
     filters = vacancies.VacancyFilter(
         pathway_id=int(valid["pathway_id"]) if valid.get("pathway_id") else None,
         site_id=int(valid["site_id"]) if valid.get("site_id") else None,

@@ -4,7 +4,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -13,6 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app.forms import FiniteDecimalField
 from pathways.models import PayPeriod, ShiftPattern
 
 SHIFT_NAMES = {
@@ -34,8 +34,10 @@ class VacancyForm(FlaskForm):
         "Number of posts",
         validators=[InputRequired("Enter the number of posts")],
     )
-    pay_min = DecimalField("Pay from (£)", places=2, validators=[InputRequired("Enter the pay")])
-    pay_max = DecimalField("Pay to (£, optional)", places=2, validators=[Optional()])
+    pay_min = FiniteDecimalField(
+        "Pay from (£)", places=2, validators=[InputRequired("Enter the pay")]
+    )
+    pay_max = FiniteDecimalField("Pay to (£, optional)", places=2, validators=[Optional()])
     pay_period = SelectField(
         "Pay is",
         choices=[
@@ -43,7 +45,9 @@ class VacancyForm(FlaskForm):
             SelectChoice(PayPeriod.HOURLY.value, "An hour"),
         ],
     )
-    hours_per_week = DecimalField("Hours a week (optional)", places=1, validators=[Optional()])
+    hours_per_week = FiniteDecimalField(
+        "Hours a week (optional)", places=1, validators=[Optional()]
+    )
     shift_pattern = SelectField(
         "Shift pattern",
         choices=[SelectChoice(shift.value, name) for shift, name in SHIFT_NAMES.items()],
@@ -65,7 +69,7 @@ class BrowseForm(FlaskForm):
     pathway_id = SelectField("Pathway", validators=[Optional()])
     site_id = SelectField("Site", validators=[Optional()])
     postcode = StringField("From postcode", validators=[Optional(), Length(max=10)])
-    within_km = DecimalField(
+    within_km = FiniteDecimalField(
         "Within (km)",
         validators=[Optional(), NumberRange(min=0, max=200, message="Enter 0 to 200 km")],
     )

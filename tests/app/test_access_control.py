@@ -1,6 +1,7 @@
 """Every route enforces its permission: anonymous users, wrong roles, other organisations."""
 
 import pytest
+from werkzeug.routing import IntegerConverter
 
 from app import create_app
 from app.permissions import permission_of
@@ -22,7 +23,7 @@ def _routes():
 
 def _url(rule) -> str:
     values = {
-        arg: 999999 if "int" in str(rule._converters.get(arg, "")).lower() else "x"
+        arg: 999999 if isinstance(rule._converters.get(arg), IntegerConverter) else "x"
         for arg in rule.arguments
     }
     return rule.build(values, append_unknown=False)[1]

@@ -154,3 +154,21 @@ def test_referral_to_a_vacancy_past_its_closing_date_is_refused(
             user=make_user(),
             today=TODAY,
         )
+
+
+def test_a_worker_reuses_its_catalogue_until_the_database_changes(db, make_vacancy):
+    from pathways.matchmaking import current_catalogue
+    from pathways.vacancies import close_vacancy
+
+    vacancy = make_vacancy(title="Porter A")
+    first = current_catalogue(session=db, today=TODAY)
+    assert current_catalogue(session=db, today=TODAY) is first
+    vacancy.title = "Porter B"
+    db.add(vacancy)
+    db.flush()
+    edited = current_catalogue(session=db, today=TODAY)
+    assert edited is not first
+    assert edited.vacancies[vacancy.id].vacancy.title == "Porter B"
+    close_vacancy(session=db, vacancy=vacancy)
+    assert vacancy.id not in current_catalogue(session=db, today=TODAY).vacancies
+    assert current_catalogue(session=db, today=TODAY + timedelta(days=1)) is not edited
