@@ -20,12 +20,14 @@ again adds nothing: a cohort that already exists is left alone.
 
 Pay (annual, full time, NHS Agenda for Change England, Band 2 entry point) by pay year; each
 vacancy advertises the figure for its year and job starts record the advertised pay:
-- 2019/20: £17,652. NOT verified in this project: taken from the task brief, to be checked
-  against the NHS Employers 2019/20 pay scales before the figure is relied on.
-- 2023/24: £22,383. From a third-party NHS pay calculator page describing the England 2023/24
-  scale after the May 2023 award (Band 2 £22,383, Band 3 £22,816 to £24,336); the gov.uk page
-  "National pay scales for eligible healthcare occupation codes" (updated 4 April 2024) gives
-  the same Band 3 entry point, £22,816. Not read on nhsemployers.org itself: to be verified.
+- 2019/20: £17,652, the Band 2 entry point in year 2 of the NHS Staff Council's 2018 framework
+  agreement (pay journey 2018-2021). Checked only against secondary sources: the published
+  2020/21 table (promedical.co.uk, "Agenda for Change", 24 Aug 2020) gives the next year's entry
+  point as £18,005, 2% above it. To be confirmed on NHS Employers' archived 2019/20 pay scales.
+- 2023/24: £22,383, Band 2 after the May 2023 award (roadtonhs.com "NHS Pay Scale (Agenda for
+  change 2023)", and a pay calculator page; the gov.uk page "National pay scales for eligible
+  healthcare occupation codes", updated 4 April 2024, gives the matching Band 3 entry point
+  £22,816). To be confirmed on nhsemployers.org.
 - Any other year (the relative cohort's vacancies): the catalogue's sourced AfC 2025/26 figure
   (see data/catalogue/README.md), which lags any later award.
 Progressions record the new band but no pay, since the figures for those years were not checked.
