@@ -9,7 +9,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from sqlmodel import Session, func, select
+import sqlalchemy as sa
+from sqlalchemy.engine import Row
+from sqlmodel import Session, col, func, select
 
 from matching import (
     Availability,
@@ -30,10 +32,12 @@ from pathways.models import (
     Application,
     AuditAction,
     ConsentKind,
+    ConsentRecord,
     Pathway,
     PathwayKind,
     PathwaySkill,
     Resident,
+    ResidentSkill,
     ResidentStatus,
     ShiftPattern,
     Site,
@@ -61,6 +65,26 @@ KINDS = {
 }
 # Below this many hours a week a vacancy suits someone who can only work part time.
 PART_TIME_HOURS = 30
+# The resident columns ``person_for`` reads: all a shortlist's pool needs from each row.
+PERSON_COLUMNS = (
+    "id",
+    "postcode",
+    "work_history",
+    "informal_experience",
+    "interests",
+    "qualifications",
+    "other_skills",
+    "english_level",
+    "maths_level",
+    "highest_qualification_level",
+    "has_driving_licence",
+    "has_right_to_work",
+    "date_of_birth",
+    "no_nights",
+    "part_time_only",
+    "in_priority_area",
+    "max_travel_km",
+)
 
 
 @dataclass(frozen=True)
@@ -99,8 +123,11 @@ def level(value: int) -> Level | None:
     return Level(value) if value > 0 else None
 
 
-def person_for(resident: Resident, skills: Sequence[str]) -> Person:
-    """The matcher's view of a resident: their words, picked skills, levels and whereabouts."""
+def person_for(resident: Resident | Row, skills: Sequence[str]) -> Person:
+    """The matcher's view of a resident: their words, picked skills, levels and whereabouts.
+
+    ``resident`` is a row or anything else with the columns in ``PERSON_COLUMNS``.
+    """
     latitude = longitude = None
     if resident.postcode:
         try:
@@ -207,6 +234,9 @@ class Catalogue:
         self.matcher = Matcher(opportunities, today=today) if opportunities else None
         # A catalogue is shared by a worker's threads; one ranking at a time uses its matcher.
         self.lock = threading.Lock()
+        # The pool last shortlisted from, and each vacancy's ranked matches from that pool (an
+        # employer toggling names, or coming back, asks for the same shortlist again).
+        self.shortlisted: tuple[tuple[Person, ...], dict[tuple[int, int], list[Match]]] = ((), {})
 
 
 # Fitting the matcher to every open vacancy takes seconds, so each worker keeps the last
@@ -274,38 +304,152 @@ def matches_for_resident(
 
 
 def shortlist_for_vacancy(
-    *, session: Session, vacancy: Vacancy, candidates: Sequence[Resident], today: date, top=20
+    *,
+    session: Session,
+    vacancy: Vacancy,
+    today: date,
+    top: int = 20,
+    candidates: Sequence[Resident] | None = None,
 ) -> list[Candidate]:
-    """The best of these consenting residents for an open vacancy, with why they fit."""
+    """The best consenting residents for an open vacancy, with why they fit.
+
+    Without ``candidates`` the whole shortlist pool is ranked, read through the worker's cache.
+    """
     catalogue = current_catalogue(session=session, today=today)
-    if catalogue.matcher is None or vacancy.id not in catalogue.vacancies or not candidates:
+    if catalogue.matcher is None or vacancy.id not in catalogue.vacancies:
         return []
-    skills = skill_labels_by_resident(session=session, resident_ids=[r.id for r in candidates])
-    by_id = {str(r.id): r for r in candidates}
-    people = [person_for(r, skills.get(r.id, ())) for r in candidates]
+    if candidates is None:
+        shortlist = _pool_shortlist(session=session, catalogue=catalogue, vacancy=vacancy, top=top)
+    else:
+        skills = skill_labels_by_resident(session=session, resident_ids=[r.id for r in candidates])
+        people = [person_for(r, skills.get(r.id, ())) for r in candidates]
+        shortlist = _shortlist(catalogue, vacancy, people, top) if people else []
+    chosen = [int(match.person_id) for match in shortlist]
+    if candidates is None:
+        # The pool conditions again: whoever withdrew consent since the key was read drops out.
+        current = select(Resident).where(col(Resident.id).in_(chosen), *_pooled())
+        residents = {r.id: r for r in session.exec(current)}
+    else:
+        residents = {r.id: r for r in candidates}
     referred = set(
         session.exec(
             select(Application.resident_id).where(Application.vacancy_id == vacancy.id)
         ).all()
     )
+    return [
+        Candidate(match, residents[person], person in referred)
+        for match, person in zip(shortlist, chosen, strict=True)
+        if person in residents
+    ]
+
+
+# Shortlists a catalogue keeps for its current pool: about 12 KiB each for 20, so ~3 MiB at most.
+KEPT_SHORTLISTS = 256
+
+
+def _pool_shortlist(
+    *, session: Session, catalogue: Catalogue, vacancy: Vacancy, top: int
+) -> list[Match]:
+    """The vacancy's best matches in the whole pool, ranked once per catalogue and pool."""
+    people = current_pool(session=session)
+    kept_for, kept = catalogue.shortlisted
+    if kept_for is not people:
+        kept = {}
+        catalogue.shortlisted = (people, kept)
+    shortlist = kept.get((vacancy.id, top))
+    if shortlist is None:
+        shortlist = _shortlist(catalogue, vacancy, people, top) if people else []
+        if len(kept) >= KEPT_SHORTLISTS:
+            kept.clear()
+        kept[vacancy.id, top] = shortlist
+    return shortlist
+
+
+def _shortlist(
+    catalogue: Catalogue, vacancy: Vacancy, people: Sequence[Person], top: int
+) -> list[Match]:
+    """The best of these people for the vacancy, eligible ones only."""
     with catalogue.lock:
-        shortlist = catalogue.matcher.shortlist(
+        return catalogue.matcher.shortlist(
             f"vacancy:{vacancy.id}", people, top=top, include_ineligible=False
         )
-    return [
-        Candidate(match, by_id[match.person_id], int(match.person_id) in referred)
-        for match in shortlist
-    ]
 
 
 def shortlist_pool(*, session: Session) -> list[Resident]:
     """Every resident an employer's shortlist may draw on: active, and consenting to share now."""
-    return list(
-        session.exec(
-            select(Resident)
-            .where(shares_with_employers(), Resident.status == ResidentStatus.ACTIVE)
-            .order_by(Resident.id)
+    return list(session.exec(select(Resident).where(*_pooled()).order_by(Resident.id)))
+
+
+def _pooled() -> tuple[sa.ColumnElement[bool], ...]:
+    """Who is in the shortlist pool, as conditions on ``Resident``."""
+    return shares_with_employers(), Resident.status == ResidentStatus.ACTIVE
+
+
+# Reading the ~14,000 residents of a shortlist pool into the matcher's people takes seconds, so
+# each worker keeps the last pool it read, keyed (like the catalogue) on the database itself.
+_pools: dict[object, tuple[Person, ...]] = {}
+_reading = threading.Lock()
+
+
+def current_pool(*, session: Session) -> tuple[Person, ...]:
+    """The shortlist pool as the matcher's people, in resident order, re-read on any change."""
+    session.flush()  # the key and the rows must both see this transaction's own changes
+    key = _pool_state(session)  # read before the rows: a change in between only forces a re-read
+    people = _pools.get(key)
+    if people is None:
+        with _reading:
+            people = _pools.get(key)
+            if people is None:
+                people = _pool_people(session)
+                _pools.clear()
+                _pools[key] = people
+    return people
+
+
+def _pool_people(session: Session) -> tuple[Person, ...]:
+    """Every pooled resident as a ``Person``: two narrow queries, no ORM objects."""
+    connection = session.connection()
+    columns = [Resident.__table__.c[name] for name in PERSON_COLUMNS]
+    rows = connection.execute(sa.select(*columns).where(*_pooled()).order_by(Resident.id)).all()
+    pooled = {row.id for row in rows}
+    # Every resident's skills at once: cheaper than filtering to the pool inside the database.
+    skills: dict[int, list[str]] = {}
+    labels: dict[str, str] = {}  # one string per label, not one per row: megabytes per worker
+    for resident_id, label in connection.execute(
+        sa.select(ResidentSkill.resident_id, Skill.label)
+        .join(Skill, Skill.id == ResidentSkill.skill_id)
+        .order_by(Skill.label)
+    ):
+        if resident_id in pooled:
+            skills.setdefault(resident_id, []).append(labels.setdefault(label, label))
+    return tuple(person_for(row, skills.get(row.id, ())) for row in rows)
+
+
+def _pool_state(session: Session) -> object:
+    """A value that changes whenever a resident, their skills, a consent record or a skill does.
+
+    PostgreSQL gives every row version a new place (``ctid``) or a new transaction id
+    (``xmin``), so a sum of hashes of both, with the row count, moves on any insert, update or
+    delete, committed or not, without reading the rows. Elsewhere (SQLite, in development and
+    tests) the rows themselves are the key.
+    """
+    tables = (
+        Resident.__table__,
+        ConsentRecord.__table__,
+        ResidentSkill.__table__,
+        Skill.__table__,
+    )
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        ctid, xmin = (sa.cast(sa.literal_column(name), sa.Text) for name in ("ctid", "xmin"))
+        version = sa.func.hashtext(ctid + xmin)
+        statement = sa.union_all(
+            *(sa.select(sa.func.count(), sa.func.sum(version)).select_from(t) for t in tables)
         )
+        return tuple(connection.execute(statement).all())
+    # repr, since JSON columns come back as lists, which do not hash.
+    return hash(
+        repr([connection.execute(sa.select(t).order_by(*t.primary_key)).all() for t in tables])
     )
 
 

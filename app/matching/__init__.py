@@ -14,7 +14,6 @@ from pathways.matchmaking import (
     matches_for_resident,
     refer,
     shortlist_for_vacancy,
-    shortlist_pool,
 )
 from pathways.models import (
     Application,
@@ -90,12 +89,7 @@ def vacancy_shortlist(vacancy_id: int):
     if vacancy is None or not can_manage_vacancy(current_user, vacancy):
         abort(404)
     show_names = request.args.get("names") == "show"
-    candidates = shortlist_for_vacancy(
-        session=db,
-        vacancy=vacancy,
-        candidates=shortlist_pool(session=db),
-        today=today(),
-    )
+    candidates = shortlist_for_vacancy(session=db, vacancy=vacancy, today=today())
     stages = dict(
         db.exec(
             select(Application.resident_id, Application.stage).where(

@@ -7,16 +7,23 @@ from sqlmodel import select
 
 from pathways.clock import today
 from pathways.errors import ValidationFailed
-from pathways.matchmaking import matches_for_resident, refer, shortlist_for_vacancy, shortlist_pool
+from pathways.matchmaking import (
+    current_pool,
+    matches_for_resident,
+    refer,
+    shortlist_for_vacancy,
+    shortlist_pool,
+)
 from pathways.models import (
     Application,
     ApplicationStage,
     AuditEvent,
     ConsentKind,
     Resident,
+    ResidentStatus,
     VacancyStatus,
 )
-from pathways.residents import record_consent
+from pathways.residents import record_consent, set_resident_skills, set_status
 
 TODAY = today()
 WAREHOUSE = "Warehouse operative for three years, lifting and moving stock"
@@ -172,3 +179,67 @@ def test_a_worker_reuses_its_catalogue_until_the_database_changes(db, make_vacan
     close_vacancy(session=db, vacancy=vacancy)
     assert vacancy.id not in current_catalogue(session=db, today=TODAY).vacancies
     assert current_catalogue(session=db, today=TODAY + timedelta(days=1)) is not edited
+
+
+def test_the_cached_pool_shortlists_exactly_as_the_residents_do(
+    db, make_vacancy, resident_for_matching, make_user
+):
+    vacancy = make_vacancy(hours_per_week=37.5)
+    strong = resident_for_matching(skills=["portering", "manual handling"])
+    resident_for_matching(work_history="Hairdresser for ten years", no_nights=True)
+    resident_for_matching(skills=["cleaning"], part_time_only=True, max_travel_km=2)
+    resident_for_matching(postcode="LS1 4AP", english_level=2, maths_level=1)
+    resident_for_matching(share=False, skills=["portering"])
+    refer(session=db, resident=strong, vacancy=vacancy, user=make_user(), today=TODAY)
+
+    cached = shortlist_for_vacancy(session=db, vacancy=vacancy, today=TODAY)
+    direct = shortlist_for_vacancy(
+        session=db, vacancy=vacancy, candidates=shortlist_pool(session=db), today=TODAY
+    )
+
+    assert len(cached) == 3  # the part-time-only resident is ineligible; one does not share
+    assert [(c.resident.id, c.match, c.already_referred) for c in cached] == [
+        (c.resident.id, c.match, c.already_referred) for c in direct
+    ]
+    assert cached[0].resident.id == strong.id and cached[0].already_referred
+    again = shortlist_for_vacancy(session=db, vacancy=vacancy, today=TODAY)
+    assert [c.match for c in again] == [c.match for c in cached]
+    assert all(a.match is c.match for a, c in zip(again, cached, strict=True))  # ranked once
+
+
+def test_the_shortlist_follows_every_change_to_the_pool(db, make_vacancy, resident_for_matching):
+    vacancy = make_vacancy()
+    first = resident_for_matching(first_name="First", skills=["portering", "manual handling"])
+    second = resident_for_matching(first_name="Second", work_history="Hairdresser for ten years")
+
+    def scores() -> dict[str, float]:
+        shortlist = shortlist_for_vacancy(session=db, vacancy=vacancy, today=TODAY)
+        return {c.resident.first_name: c.match.score for c in shortlist}
+
+    before = scores()
+    assert list(before) == ["First", "Second"]
+    pool = current_pool(session=db)
+    assert current_pool(session=db) is pool  # nothing changed: the worker's copy is reused
+
+    # A direct edit that leaves updated_at alone must still be seen.
+    second.work_history = WAREHOUSE
+    db.add(second)
+    db.flush()
+    assert current_pool(session=db) is not pool
+    edited = scores()
+    assert edited["Second"] > before["Second"]
+
+    set_resident_skills(session=db, resident=second, labels=["portering", "manual handling"])
+    assert scores()["Second"] > edited["Second"]
+
+    record_consent(
+        session=db,
+        resident=first,
+        kind=ConsentKind.SHARE_WITH_EMPLOYERS,
+        granted=False,
+        on=TODAY,
+        by=None,
+    )
+    assert list(scores()) == ["Second"]
+    set_status(session=db, resident=second, status=ResidentStatus.IN_WORK)
+    assert scores() == {}
