@@ -24,3 +24,13 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")
+
+
+def post_worker_init(worker):
+    """Each worker fits the matcher and reads the shortlist pool before it takes a request."""
+    from app.matching import warm_up
+
+    try:
+        warm_up(worker.wsgi)
+    except Exception:  # a cold cache is only slower: the first request builds it instead
+        worker.log.exception("Warming the matching caches failed; requests will build them")

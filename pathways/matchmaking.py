@@ -264,6 +264,12 @@ def current_catalogue(*, session: Session, today: date) -> Catalogue:
     return catalogue
 
 
+def warm_caches(*, session: Session, today: date) -> None:
+    """Build this worker's catalogue and shortlist pool now, so no request waits for them."""
+    current_catalogue(session=session, today=today)
+    current_pool(session=session)
+
+
 def _catalogue_state(session: Session) -> int:
     """A digest of every row a catalogue is built from."""
     tables = (

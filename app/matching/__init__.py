@@ -1,6 +1,6 @@
 """Matching in the browser: a resident's ranked pathways and vacancies; employers' shortlists."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlmodel import select
 
@@ -14,6 +14,7 @@ from pathways.matchmaking import (
     matches_for_resident,
     refer,
     shortlist_for_vacancy,
+    warm_caches,
 )
 from pathways.models import (
     Application,
@@ -27,6 +28,15 @@ from pathways.models import (
 from pathways.permissions import can_manage_resident, can_manage_vacancy, has_current_consent
 
 bp = Blueprint("matching", __name__)
+
+
+def warm_up(app: Flask) -> None:
+    """Fit the matcher and read the shortlist pool before a worker serves (gunicorn hook)."""
+    with app.app_context():
+        session = db_session()
+        warm_caches(session=session, today=today())
+        session.commit()  # building the catalogue closes vacancies past their closing date
+
 
 # From this stage on an employer sees the names of candidates even when names are hidden.
 NAMED_STAGES = frozenset(

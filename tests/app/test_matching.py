@@ -2,7 +2,10 @@
 
 from sqlmodel import select
 
+from app.matching import warm_up
+from pathways import matchmaking
 from pathways.clock import today
+from pathways.matchmaking import current_catalogue, current_pool
 from pathways.models import Application, ConsentKind, Role
 from pathways.residents import record_consent
 from tests.helpers import submit
@@ -91,3 +94,21 @@ def test_employer_cannot_see_another_organisations_shortlist(client, login_as, m
 def test_advisors_cannot_open_shortlists(client, login_as, make_vacancy):
     login_as(Role.ADVISOR)
     assert client.get(f"/vacancies/{make_vacancy().id}/shortlist").status_code == 403
+
+
+def test_a_warmed_worker_serves_its_first_shortlist_from_the_caches_it_built(
+    app, db, make_vacancy, make_resident
+):
+    """The gunicorn hook fits the matcher and reads the pool before the first request."""
+    make_vacancy()
+    make_resident(share=True, has_right_to_work=True, work_history=WAREHOUSE)
+    matchmaking._built.clear()
+    matchmaking._pools.clear()
+
+    warm_up(app)
+
+    assert len(matchmaking._built) == 1 and len(matchmaking._pools) == 1
+    (warmed,) = matchmaking._pools.values()
+    (catalogue,) = matchmaking._built.values()
+    assert current_pool(session=db) is warmed and len(warmed) == 1
+    assert current_catalogue(session=db, today=today()) is catalogue
