@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from matching.constraints import read_opportunity_constraints
+from matching.constraints import PersonConstraints, read_opportunity_constraints
 from matching.eligibility import OpportunityColumns, PeopleColumns, ineligible_mask, reasons_for
 from matching.geo import distances_from_unit_vectors, unit_vectors
 from matching.model import Level, Match, Opportunity, OpportunityKind, Person
@@ -82,6 +82,23 @@ def _csr(rows: list[dict[int, float]], width: int) -> sparse.csr_matrix:
     return sparse.csr_matrix((values, indices, indptr), shape=(len(rows), width))
 
 
+def _states_nothing(person: Person) -> bool:
+    """Whether a person leaves every constraint to their profile (then the profile's reading
+    alone sets their eligibility columns)."""
+    availability = person.availability
+    return (
+        person.english_level is None
+        and person.maths_level is None
+        and person.qualification_level is None
+        and person.driving_licence is None
+        and person.right_to_work is None
+        and person.age is None
+        and person.date_of_birth is None
+        and availability.nights is None
+        and availability.part_time_only is None
+    )
+
+
 def _level(value: Level | None) -> float:
     return NAN if value is None else float(int(value))
 
@@ -111,6 +128,7 @@ class Matcher:
         self.weights = weights
         self.today = today or dt.date.today()
         self._ids = {opportunity.id: index for index, opportunity in enumerate(self.opportunities)}
+        self._skill_token_cache: dict[str, tuple[str, ...]] = {}
         self._requirement_of = {skill.label: skill.requirement for skill in self.vocabulary.labels}
         self._implies = [
             tuple(self.vocabulary.index[label] for label in skill.implies)
@@ -221,6 +239,9 @@ class Matcher:
         self._text_features: dict[str, int] = counter.vocabulary_
         self._text_weights = TfidfTransformer(sublinear_tf=True).fit(counts)
         self._reader = ProfileReader(vocabulary, self._text_features, self._requirement_of)
+        # Profile constraints -> (granted labels, eligibility columns), for people who state
+        # nothing themselves (see _person_columns).
+        self._stated_columns: dict[PersonConstraints, tuple[tuple[int, ...], tuple]] = {}
         self._opportunity_text_t = self._text_weights.transform(counts).T.tocsr()
         self._opportunity_columns = OpportunityColumns(
             **{
@@ -291,51 +312,65 @@ class Matcher:
         self._bridge_shortlist = np.where(
             np.take_along_axis(overlap, best, axis=1) > 0, teachers[best], -1
         )
+        # Per opportunity, shortlist slot and key slot: whether that programme teaches that key
+        # skill (one contiguous row per pair instead of a scattered look-up in the label table).
+        self._shortlist_teaches = self._teaching_labels[
+            np.maximum(self._bridge_shortlist, 0)[:, :, None],
+            np.maximum(self._key_index, 0)[:, None, :],
+        ]
 
     def _skill_tokens(self, skills: Sequence[str]) -> list[str]:
-        """Listed or picked skills as tokens for the text model."""
-        return [token for skill in skills for token in self.vocabulary.normalise(skill)]
+        """Listed or picked skills as tokens for the text model (each skill normalised once)."""
+        known = self._skill_token_cache
+        tokens: list[str] = []
+        for skill in skills:
+            found = known.get(skill)
+            if found is None:
+                if len(known) > 100_000:  # bounded memory
+                    known.clear()
+                found = known[skill] = tuple(self.vocabulary.normalise(skill))
+            tokens += found
+        return tokens
 
     # People --------------------------------------------------------------------------------------
 
     def _people_block(self, people: Sequence[Person]) -> _PeopleBlock:
         """Read skills, interests, aversions and constraints from each person."""
         vocabulary, read = self.vocabulary, self._reader.read
-        index, add_implied, today = vocabulary.index, self._add_implied, self.today
+        index, add_implied = vocabulary.index, self._add_implied
         skill_rows: list[dict[int, float]] = []
         interest_rows: list[dict[int, float]] = []
         aversion_rows: list[dict[int, float]] = []
         features: list[list[int]] = []
         token_lists: list[tuple[tuple[str, ...], ...]] = []
         columns: list[tuple[float, ...]] = []  # PeopleColumns, one row per person
+        granted_labels = (
+            index[ENGLISH_MATHS_LABEL],
+            index[LEVEL_3_LABEL],
+            index[LICENCE_LABEL],
+        )
+        stated_columns = self._stated_columns
         for person in people:
             profile = read(person.profile)
             held = dict.fromkeys(profile.held, 1.0)
-            for skill in person.skills:
-                label = vocabulary.canonical(skill)
-                if label:
-                    held[index[label]] = 1.0
             stated = profile.constraints
-            english = (
-                person.english_level if person.english_level is not None else stated.english_level
-            )
-            maths = person.maths_level if person.maths_level is not None else stated.maths_level
-            qualification = (
-                person.qualification_level
-                if person.qualification_level is not None
-                else stated.qualification_level
-            )
-            licence = (
-                person.driving_licence
-                if person.driving_licence is not None
-                else stated.driving_licence
-            )
-            if english is not None and maths is not None and min(english, maths) >= Level.LEVEL_2:
-                held[index[ENGLISH_MATHS_LABEL]] = 1.0
-            if qualification is not None and qualification >= Level.LEVEL_3:
-                held[index[LEVEL_3_LABEL]] = 1.0
-            if licence:
-                held[index[LICENCE_LABEL]] = 1.0
+            if person.skills:
+                for skill in person.skills:
+                    label = vocabulary.canonical(skill)
+                    if label:
+                        held[index[label]] = 1.0
+            if _states_nothing(person):
+                # Columns and granted labels depend on the profile's constraints alone.
+                found = stated_columns.get(stated)
+                if found is None:
+                    found = stated_columns[stated] = self._person_columns(
+                        person, stated, granted_labels
+                    )
+            else:
+                found = self._person_columns(person, stated, granted_labels)
+            granted, stated_row = found
+            if granted:
+                held.update(dict.fromkeys(granted, 1.0))
             add_implied(held)
             aversions = dict.fromkeys(profile.aversions, 1.0)
             if aversions:
@@ -350,20 +385,9 @@ class Matcher:
             else:
                 features.append(profile.features)
             token_lists.append(profile.tokens)
-            availability = person.availability
-            age = person.age if person.date_of_birth is None else person.age_on(today)
-            right_to_work = person.right_to_work
-            nights, part_time_only = availability.nights, availability.part_time_only
             columns.append(
                 (
-                    float(age) if age is not None else _flag(stated.age),
-                    _level(english),
-                    _level(maths),
-                    _level(qualification),
-                    _flag(licence),
-                    _flag(right_to_work if right_to_work is not None else stated.right_to_work),
-                    _flag(nights if nights is not None else stated.nights),
-                    _flag(part_time_only if part_time_only is not None else stated.part_time_only),
+                    *stated_row,
                     NAN if person.max_travel_km is None else float(person.max_travel_km),
                     float(person.in_priority_area),
                 )
@@ -385,6 +409,44 @@ class Matcher:
             aversions=_csr(aversion_rows, width),
             columns=PeopleColumns(*(table[:, [column]] for column in range(width_columns))),
             tokens=tuple(token_lists),
+        )
+
+    def _person_columns(
+        self, person: Person, stated: PersonConstraints, granted_labels: tuple[int, int, int]
+    ) -> tuple[tuple[int, ...], tuple[float, ...]]:
+        """Labels granted by a person's levels and licence (in that order), and their first
+        eight ``PeopleColumns``: the person's own values, else what the profile states."""
+        english = person.english_level if person.english_level is not None else stated.english_level
+        maths = person.maths_level if person.maths_level is not None else stated.maths_level
+        qualification = (
+            person.qualification_level
+            if person.qualification_level is not None
+            else stated.qualification_level
+        )
+        licence = (
+            person.driving_licence if person.driving_licence is not None else stated.driving_licence
+        )
+        english_maths, level_3, full_licence = granted_labels
+        granted = []
+        if english is not None and maths is not None and min(english, maths) >= Level.LEVEL_2:
+            granted.append(english_maths)
+        if qualification is not None and qualification >= Level.LEVEL_3:
+            granted.append(level_3)
+        if licence:
+            granted.append(full_licence)
+        availability = person.availability
+        age = person.age if person.date_of_birth is None else person.age_on(self.today)
+        right_to_work = person.right_to_work
+        nights, part_time_only = availability.nights, availability.part_time_only
+        return tuple(granted), (
+            float(age) if age is not None else _flag(stated.age),
+            _level(english),
+            _level(maths),
+            _level(qualification),
+            _flag(licence),
+            _flag(right_to_work if right_to_work is not None else stated.right_to_work),
+            _flag(nights if nights is not None else stated.nights),
+            _flag(part_time_only if part_time_only is not None else stated.part_time_only),
         )
 
     def _text_counts(self, documents: list[list[int]]) -> sparse.csr_matrix:
@@ -418,8 +480,10 @@ class Matcher:
         frontier = list(held)
         for _ in range(2):
             step *= self.weights.implied
-            implied = itertools.chain.from_iterable(map(implies.__getitem__, frontier))
-            frontier = list(dict.fromkeys(t for t in implied if t not in held))
+            implied = dict.fromkeys(
+                itertools.chain.from_iterable(map(implies.__getitem__, frontier))
+            )
+            frontier = [label for label in implied if label not in held]
             held.update(dict.fromkeys(frontier, step))
 
     # Scoring -------------------------------------------------------------------------------------
@@ -494,7 +558,7 @@ class Matcher:
         if len(rows) and len(ring_fenced):
             key[np.ix_(rows, ring_fenced)] += np.float32(self.weights.priority_bonus)
         np.minimum(key, 1.0, out=key)
-        key += np.float32(2.0) * scores.eligible
+        np.add(key, np.float32(2.0), out=key, where=scores.eligible)
         if not include_ineligible:
             np.copyto(key, -np.inf, where=~scores.eligible)
         return key
@@ -519,13 +583,14 @@ class Matcher:
     def _top(key: np.ndarray, top: int | None) -> np.ndarray:
         """Column indices of each row's best opportunities by ranking key (-1 where left out)."""
         count = key.shape[1] if top is None else min(top, key.shape[1])
+        lowest = np.negative(key, out=key)  # in place: the key is not needed after this
         if count < key.shape[1]:
-            candidates = np.argpartition(-key, count - 1, axis=1)[:, :count]
+            candidates = np.argpartition(lowest, count - 1, axis=1)[:, :count]
         else:
             candidates = np.broadcast_to(np.arange(key.shape[1]), key.shape)
-        order = np.argsort(-np.take_along_axis(key, candidates, axis=1), axis=1, kind="stable")
+        order = np.argsort(np.take_along_axis(lowest, candidates, axis=1), axis=1, kind="stable")
         chosen = np.take_along_axis(candidates, order, axis=1)
-        keep = np.isfinite(np.take_along_axis(key, chosen, axis=1))
+        keep = np.isfinite(np.take_along_axis(lowest, chosen, axis=1))
         return np.where(keep, chosen, -1)
 
     # Explanations --------------------------------------------------------------------------------
@@ -566,7 +631,7 @@ class Matcher:
         missing = (keys >= 0) & ~held[rows[:, None], known]
         candidates = self._bridge_shortlist[targets]  # pairs x shortlist (-1 = none)
         teacher = np.maximum(candidates, 0)
-        teaches = self._teaching_labels[teacher[:, :, None], known[:, None, :]]
+        teaches = self._shortlist_teaches[targets]
         teaches &= missing[:, None, :]  # pairs x shortlist x key slots
         key_idf = np.where(keys >= 0, self._idf[known], np.float32(0.0))
         value = (teaches.astype(np.float32) @ key_idf[:, :, None])[:, :, 0]

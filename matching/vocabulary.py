@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import gzip
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -352,23 +352,40 @@ NEGATION_REACH = 5
 
 
 POOR_AFTER = frozenset(("poor", "weak", "bad", "rubbish"))
+_NOT_POOR_WORDS = frozenset(("great", "good", "strong"))
 
 
-def _judged_poor(following: list[str]) -> bool:
+def _judged_poor(following: Sequence[str]) -> bool:
     """True when the words after a mention run it down ("reading and writing not great")."""
-    if following[:1] and following[0] in POOR_AFTER:
+    if not following:
+        return False
+    if following[0] in POOR_AFTER:
         return True
-    return (
-        following[:1] == ["not"]
-        and len(following) > 1
-        and following[1] in {"great", "good", "strong"}
-    )
+    return following[0] == "not" and len(following) > 1 and following[1] in _NOT_POOR_WORDS
 
 
 _UNSEEN = object()
 _new_mention = tuple.__new__  # Mention from a ready tuple, without the keyword-handling __new__
 _LABEL = ""  # trie key marking where a phrase ends (never a token)
 _GOAL_FIRST_WORDS = frozenset(cue[0] for cue in GOAL_CUES)
+# Negation and goal scope carried into a segment of tokens, relative to its first token: where
+# negation ends (exclusive), whether that negation says "does not want", where the goal ends.
+Scope = tuple[int, bool, int]
+NO_SCOPE: Scope = (0, False, 0)
+
+
+def after_break(state: Scope, length: int, token: str, following: str) -> Scope:
+    """The scope carried over a break ``token`` that ends a segment of ``length`` tokens, into
+    the segment after it (which starts with ``following``, "" at the end), in the same normal
+    form as ``NO_SCOPE`` (a scope that has ended is 0; "averse" only while negation lasts)."""
+    negation_until, averse, goal_until = state
+    shift = length + 1
+    if following not in CONTINUATION_WORDS:
+        negation_until = 0
+        if token == CLAUSE_BREAK:
+            goal_until = 0
+    negation_until = max(negation_until - shift, 0)
+    return negation_until, averse and negation_until > 0, max(goal_until - shift, 0)
 
 
 class Vocabulary:
@@ -517,10 +534,40 @@ class Vocabulary:
 
     def find_in_clause(self, tokens: list[str]) -> list[Mention]:
         """``find`` on one clause (a scope: up to a break no continuation word follows), not
-        cached; positions from its start."""
+        cached; positions from its start.
+
+        Read a segment (the tokens between breaks) at a time with ``scan_segment``: phrases and
+        the look-ahead for "not great" never cross a break, and a break only ends the negation
+        scope (a clause break also the goal scope) unless a continuation word follows it.
+        """
         mentions: list[Mention] = []
-        negation_until = goal_until = -1
-        averse = False
+        state = NO_SCOPE
+        start, count = 0, len(tokens)
+        while start <= count:
+            stop = start
+            while stop < count and tokens[stop] not in BREAKS:
+                stop += 1
+            if stop > start:
+                found, state = self.scan_segment(tuple(tokens[start:stop]), state)
+                mentions += [
+                    _new_mention(Mention, (label, begin + start, end + start, *flags))
+                    for label, begin, end, *flags in found
+                ]
+            if stop == count:
+                break
+            following = tokens[stop + 1] if stop + 1 < count else ""
+            state = after_break(state, stop - start, tokens[stop], following)
+            start = stop + 1
+        return mentions
+
+    def scan_segment(
+        self, tokens: tuple[str, ...], state: Scope = (0, False, 0)
+    ) -> tuple[tuple[Mention, ...], Scope]:
+        """Mentions in tokens that hold no break, with the scope carried in from before them
+        (``Scope``, relative to the first token), and the scope carried out (relative to the
+        same token): what ``find_in_clause`` reads between two breaks."""
+        negation_until, averse, goal_until = state
+        mentions: list[Mention] = []
         count = len(tokens)
         trie = self._trie
         after_mention = 0  # tokens inside a found phrase are not read again
@@ -529,13 +576,6 @@ class Vocabulary:
             if position < after_mention:
                 continue
             token = tokens[position]
-            if token in BREAKS:
-                following = tokens[position + 1] if position + 1 < count else ""
-                if following not in CONTINUATION_WORDS:
-                    negation_until = -1
-                    if token == CLAUSE_BREAK:
-                        goal_until = -1
-                continue
             if token in NEGATION_CUES:
                 negation_until = position + 1 + NEGATION_REACH
                 averse = token in AVERSION_CUES
@@ -570,7 +610,7 @@ class Vocabulary:
                 )
             )
             after_mention = end
-        return mentions
+        return tuple(mentions), (negation_until, averse, goal_until)
 
     def implied(self, label: str) -> tuple[str, ...]:
         """Labels that experience of this one usually brings."""

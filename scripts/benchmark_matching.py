@@ -1,12 +1,14 @@
 """Time the matcher against a plain TF-IDF ranker on seeded synthetic data, with peak memory.
 
-Usage: python scripts/benchmark_matching.py [--small] [--workers N] [--write-docs]
+Usage: python scripts/benchmark_matching.py [--small] [--workers N] [--pairs N] [--write-docs]
 
 Full run: 50,000 people x 2,000 opportunities, top 10 with every explanation written to a CSV
 file, beside a plain TF-IDF top-10 (cosine, no explanations, nothing written) on the same data;
 then one resident against 5,000 vacancies (median of repeated runs). Each measurement runs in a
 fresh subprocess so peak RSS is its own; with --workers N the matcher also runs with N forked
-worker processes, whose peak is added.
+worker processes, whose peak is added. With --pairs N it also alternates baseline and matcher
+runs N times and prints each pair's ratio with the load average when it started: on a shared
+machine the load changes from minute to minute, and pairs run back to back see the same load.
 """
 
 from __future__ import annotations
@@ -268,6 +270,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--workers", type=int, default=1, help="also time the matcher with N forked workers"
     )
+    parser.add_argument(
+        "--pairs", type=int, default=0, help="also alternate baseline and matcher N times"
+    )
     parser.add_argument("--size", choices=tuple(SIZES), default="full", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -282,9 +287,33 @@ def main(argv: list[str] | None = None) -> int:
         results["workers"]["count"] = args.workers
     section = report(size, results)
     print(section)
+    if args.pairs:
+        print(alternating_pairs(size, args.pairs))
     if args.write_docs:
         write_section(REPO / "docs" / "performance.md", section)
     return 0
+
+
+def alternating_pairs(size: str, count: int) -> str:
+    """Baseline then matcher, ``count`` times, as a Markdown table with each pair's ratios."""
+    lines = [
+        "| Pair (start UTC, load) | Baseline wall (CPU) | Matcher wall (CPU) | Ratio wall (CPU) |",
+        "|---|---:|---:|---:|",
+    ]
+    cpu_ratios = []
+    for _ in range(count):
+        started = dt.datetime.now(dt.UTC).strftime("%H:%M")
+        load = os.getloadavg()[0]
+        baseline, ours = child("baseline", size), child("matcher", size)
+        cpu_ratios.append(ours["cpu_seconds"] / baseline["cpu_seconds"])
+        lines.append(
+            f"| {started}, {load:.1f} | {baseline['seconds']:.1f} s "
+            f"({baseline['cpu_seconds']:.1f}) | {ours['seconds']:.1f} s ({ours['cpu_seconds']:.1f})"
+            f" | {ours['seconds'] / baseline['seconds']:.2f}x ({cpu_ratios[-1]:.2f}x) |"
+        )
+    median = statistics.median(cpu_ratios)
+    lines.append(f"\nMedian CPU-time ratio over {count} pairs: {median:.2f}x")
+    return "\n".join(lines)
 
 
 def write_section(path: Path, section: str) -> None:

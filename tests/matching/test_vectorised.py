@@ -1,5 +1,6 @@
 """The fast paths give the same results as straightforward per-item versions on small cases."""
 
+import functools
 import itertools
 import math
 import random
@@ -24,12 +25,25 @@ from matching import (
     haversine_km,
     load_vocabulary,
 )
-from matching.constraints import read_person_constraints
+from matching.constraints import clause_flags, names_levels, read_person_constraints
 from matching.csv_io import read_people
 from matching.eligibility import RULES, ineligible_mask
 from matching.geo import distances_from_unit_vectors, unit_vectors
-from matching.profiles import ProfileReader
-from matching.vocabulary import BREAKS, _fold, clause_texts, folded_text, split_tokens
+from matching.profiles import ProfileReader, _before, _plain
+from matching.vocabulary import (
+    AVERSION_CUES,
+    BREAKS,
+    CLAUSE_BREAK,
+    CONTINUATION_WORDS,
+    GOAL_CUES,
+    GOAL_REACH,
+    NEGATION_CUES,
+    NEGATION_REACH,
+    _fold,
+    clause_texts,
+    folded_text,
+    split_tokens,
+)
 
 LEEDS = (53.80, -1.55)
 DATA = Path(__file__).parent / "data"
@@ -412,3 +426,152 @@ def test_typo_correction_equals_rapidfuzz_over_every_word():
         allowed = 1 if len(word) < 8 else 2
         best = process.extractOne(word, words, scorer=Indel.distance, score_cutoff=allowed)
         assert vocabulary._closest(word, allowed) == (best[0] if best else None), word
+
+
+@functools.cache
+def phrases_by_first_token(vocabulary):
+    """Every phrase of the vocabulary as tokens, by first token, longest first."""
+    phrases = sorted(
+        (
+            (tuple(t for t in vocabulary.normalise(phrase) if t not in BREAKS), skill.label)
+            for skill in vocabulary.labels
+            for phrase in (skill.label, *skill.synonyms)
+        ),
+        key=lambda item: -len(item[0]),
+    )
+    by_first = {}
+    for phrase, label in phrases:
+        if phrase:
+            by_first.setdefault(phrase[0], []).append((phrase, label))
+    return by_first
+
+
+def one_pass_find_in_clause(vocabulary, tokens):
+    """The phrase matcher's definition: one pass over the tokens, scopes opened by cues and
+    closed by breaks, the longest phrase at each position."""
+    by_first = phrases_by_first_token(vocabulary)
+    found = []
+    negation_until = goal_until = -1
+    averse = False
+    position = 0
+    while position < len(tokens):
+        token = tokens[position]
+        if token in BREAKS:
+            if (
+                tokens[position + 1] if position + 1 < len(tokens) else ""
+            ) not in CONTINUATION_WORDS:
+                negation_until = -1
+                if token == CLAUSE_BREAK:
+                    goal_until = -1
+            position += 1
+            continue
+        if token in NEGATION_CUES:
+            negation_until, averse = position + 1 + NEGATION_REACH, token in AVERSION_CUES
+        if (token,) in GOAL_CUES or tuple(tokens[position : position + 2]) in GOAL_CUES:
+            goal_until = position + 1 + GOAL_REACH
+        match = next(
+            (
+                (phrase, label)
+                for phrase, label in by_first.get(token, ())
+                if tuple(tokens[position : position + len(phrase)]) == phrase
+            ),
+            None,
+        )
+        if match is None:
+            position += 1
+            continue
+        end = position + len(match[0])
+        after = tokens[end : end + 3]
+        poor = after[:1] in (["poor"], ["weak"], ["bad"], ["rubbish"]) or (
+            after[:1] == ["not"] and len(after) > 1 and after[1] in ("great", "good", "strong")
+        )
+        negated = negation_until > position or poor
+        found.append(
+            (match[1], position, end, negated, goal_until > position, negated and (averse or poor))
+        )
+        position = end
+    return found
+
+
+def test_segment_by_segment_reading_equals_one_pass_over_the_clause():
+    vocabulary = load_vocabulary()
+    rng = random.Random(12)
+    words = [
+        *("no", "not", "great", "poor", "hate", "never", "cant", "failed", "|", "/", "/"),
+        *("want", "to", "get", "into", "keen", "on", "maybe", "or", "especially", "cleaning"),
+        *("tills", "forklift", "driving", "licence", "care", "good", "with", "people", "nursing"),
+    ]
+    cases = [[rng.choice(words) for _ in range(rng.randint(0, 40))] for _ in range(3000)]
+    cases += [
+        vocabulary.normalise(text)
+        for text in (
+            "no licence, maybe forklift, or tills / reading not great",
+            "wants to get into care, cleaning, tills, nursing, forklift, driving",
+            "hates cleaning / especially tills, no nights | maybe HCA",
+        )
+    ]
+    for tokens in cases:
+        expected = one_pass_find_in_clause(vocabulary, tokens)
+        assert [tuple(m) for m in vocabulary.find_in_clause(tokens)] == expected, tokens
+
+
+def test_reading_a_clause_by_phrase_equals_reading_it_whole():
+    vocabulary = load_vocabulary()
+    requirement_of = {skill.label: skill.requirement for skill in vocabulary.labels}
+    matcher_features = {"cleaning": 0, "tills": 1, "cleaning tills": 2, "care": 3, "tills care": 4}
+    reader = ProfileReader(vocabulary, matcher_features, requirement_of)
+    rng = random.Random(13)
+    fragments = [
+        *("did cleaning", "tills", "clening", "no driving licence", "maybe forklift", "or care"),
+        *("gcse english c", "wants to do care", "not great", "food hygiene level 2", ""),
+        *("hates tills", "nights ok", "17", "especially nursing", "my nan"),
+    ]
+    separators = [", ", " (", ") ", " / ", " - ", ",, "]
+    texts = [
+        "".join(rng.choice(fragments) + rng.choice(separators) for _ in range(rng.randint(1, 7)))
+        for _ in range(3000)
+    ]
+    for text in texts:
+        for clause_text in clause_texts(text):
+            clause = reader._read_clause(clause_text)
+            plain = folded_text(clause_text)
+            tokens = tuple(vocabulary.normalise(plain.split()))
+            words = [token for token in tokens if token.isalpha()]
+            assert clause.plain == plain, text
+            assert clause.tokens == tokens, text
+            assert clause.said == reader._mentions(list(tokens)), text
+            assert clause.flags == clause_flags(plain), text
+            assert clause.names == names_levels(plain), text
+            assert sorted(clause.features) == sorted(reader.features(words)), text
+            assert (clause.first_word, clause.last_word) == (
+                (words[0], words[-1]) if words else (None, None)
+            ), text
+
+
+def test_text_before_a_clause_equals_a_slice_of_the_whole_profile():
+    vocabulary = load_vocabulary()
+    reader = ProfileReader(vocabulary, {}, {})
+    rng = random.Random(14)
+    fragments = ["food hygiene", "level 2", "", "a very long clause about cleaning offices", "ok"]
+    for _ in range(2000):
+        text = ". ".join(rng.choice(fragments) for _ in range(rng.randint(1, 6)))
+        clauses = reader._read_clauses(clause_texts(text))
+        plain, starts = _plain(clauses)
+        for position, clause in enumerate(clauses):
+            if clause.plain:  # only clauses with text can name a level
+                expected = plain[max(0, starts[position] - 25) : starts[position]]
+                assert _before(clauses, position) == expected, text
+
+
+@pytest.mark.parametrize("rows", [1, 7, 128, 5000])
+def test_distances_filled_in_blocks_equal_one_block(rows):
+    rng = np.random.default_rng(8)
+    for spread in (0.1, 40.0):
+        lat_a, lon_a = LEEDS[0] + rng.uniform(-spread, spread, (2, 300))
+        lat_a[5] = np.nan
+        units_a = unit_vectors(lat_a, lon_a)
+        units_b = unit_vectors(*(LEEDS[0] + rng.uniform(-spread, spread, (2, 90))))
+        with np.errstate(invalid="ignore"):
+            whole = distances_from_unit_vectors(units_a, units_b, rows=len(units_a))
+            blocked = distances_from_unit_vectors(units_a, units_b, rows=rows)
+        np.testing.assert_array_equal(blocked, whole)
