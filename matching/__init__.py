@@ -23,7 +23,7 @@ its labels are the ones the app's skill picker and catalogue use. See ``matching
 """
 
 from matching.geo import haversine_km, load_postcodes
-from matching.matcher import Matcher, Weights
+from matching.matcher import Matcher, PeopleRead, Weights
 from matching.model import (
     Availability,
     BridgingStep,
@@ -48,6 +48,7 @@ __all__ = [
     "Matcher",
     "Opportunity",
     "OpportunityKind",
+    "PeopleRead",
     "Person",
     "Requirements",
     "ScoreComponents",

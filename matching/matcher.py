@@ -17,7 +17,7 @@ from matching.eligibility import OpportunityColumns, PeopleColumns, ineligible_m
 from matching.geo import distances_from_unit_vectors, unit_vectors
 from matching.model import Level, Match, Opportunity, OpportunityKind, Person
 from matching.profiles import ProfileReader
-from matching.table import CatalogueNames, MatchTable
+from matching.table import CatalogueNames, MatchTable, ReasonsOnDemand
 from matching.vocabulary import BREAKS, Vocabulary, load_vocabulary
 
 NAN = float("nan")
@@ -60,6 +60,10 @@ class _PeopleBlock:
     aversions: sparse.csr_matrix
     columns: PeopleColumns
     tokens: tuple[tuple[tuple[str, ...], ...], ...]  # each person's normalised tokens, by clause
+
+
+# What ``Matcher.read_people`` returns: opaque, valid only for the matcher that read it.
+PeopleRead = _PeopleBlock
 
 
 @dataclass(frozen=True, slots=True)
@@ -674,10 +678,10 @@ class Matcher:
         )
         known = ~np.isnan(distance)
         km_rounded = np.round(distance_km.astype(np.float64), 2)
-        reasons = {
-            pair: self._reasons(block, rows[pair], targets[pair], km_rounded[pair])
-            for pair in np.flatnonzero(~eligible).tolist()
-        }
+        reasons = ReasonsOnDemand(
+            np.flatnonzero(~eligible).tolist(),
+            lambda pair: self._reasons(block, rows[pair], targets[pair], km_rounded[pair]),
+        )
         pairs = np.arange(len(rows))[:, None]
         return MatchTable(
             catalogue=self._catalogue,
@@ -815,6 +819,10 @@ class Matcher:
         finally:
             _FORKED.pop(key, None)
 
+    def read_people(self, people: Sequence[Person]) -> PeopleRead:
+        """Read people once, to shortlist them for many opportunities of this matcher."""
+        return self._people_block(people)
+
     def shortlist(
         self,
         opportunity: Opportunity | str,
@@ -822,12 +830,16 @@ class Matcher:
         *,
         top: int | None = 20,
         include_ineligible: bool = False,
+        read: PeopleRead | None = None,
     ) -> list[Match]:
-        """The best people for one opportunity of this catalogue, best first."""
+        """The best people for one opportunity of this catalogue, best first.
+
+        ``read`` is these same people as ``read_people`` gave them, to skip reading them again.
+        """
         target = self._ids[opportunity if isinstance(opportunity, str) else opportunity.id]
         if not people:
             return []
-        block = self._people_block(people)
+        block = read if read is not None else self._people_block(people)
         columns = np.asarray([target])
         scores = self._score(block, columns)
         # Rank people down the single column, then explain each chosen person's pair.

@@ -8,7 +8,7 @@ straight out as text, and ``Match`` objects are built from the same rows only wh
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import compress
@@ -36,6 +36,35 @@ class CatalogueNames:
             CatalogueNames,
             (self.ids, self.titles, self.key_skills, self.key_skills_by_label, self.routes),
         )
+
+
+class ReasonsOnDemand(Mapping[int, tuple[str, ...]]):
+    """Why each ineligible row is ineligible, put into words only when a row is read.
+
+    A resident's page ranks the whole catalogue but shows a few rows, so most reasons are never
+    read. Pickling (to or from a forked worker) sends the words, all worked out.
+    """
+
+    def __init__(self, rows: Sequence[int], explain: Callable[[int], tuple[str, ...]]):
+        self._rows = dict.fromkeys(rows)
+        self._explain = explain
+
+    def __getitem__(self, row: int) -> tuple[str, ...]:
+        if row not in self._rows:
+            raise KeyError(row)
+        words = self._rows[row]
+        if words is None:
+            words = self._rows[row] = self._explain(row)
+        return words
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __reduce__(self):
+        return (dict, (dict(self.items()),))
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -11,15 +11,17 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Row
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from matching import (
     Availability,
     Level,
     Match,
     Matcher,
+    MatchTable,
     Opportunity,
     OpportunityKind,
+    PeopleRead,
     Person,
     Requirements,
 )
@@ -234,9 +236,11 @@ class Catalogue:
         self.matcher = Matcher(opportunities, today=today) if opportunities else None
         # A catalogue is shared by a worker's threads; one ranking at a time uses its matcher.
         self.lock = threading.Lock()
-        # The pool last shortlisted from, and each vacancy's ranked matches from that pool (an
-        # employer toggling names, or coming back, asks for the same shortlist again).
-        self.shortlisted: tuple[tuple[Person, ...], dict[tuple[int, int], list[Match]]] = ((), {})
+        # The pool last shortlisted from, as this matcher read it, and each vacancy's ranked
+        # matches from that pool (an employer toggling names, or coming back, asks again).
+        self.shortlisted: tuple[
+            tuple[Person, ...], PeopleRead | None, dict[tuple[int, int], list[Match]]
+        ] = ((), None, {})
 
 
 # Fitting the matcher to every open vacancy takes seconds, so each worker keeps the last
@@ -270,18 +274,18 @@ def warm_caches(*, session: Session, today: date) -> None:
     current_pool(session=session)
 
 
-def _catalogue_state(session: Session) -> int:
-    """A digest of every row a catalogue is built from."""
-    tables = (
-        select(*Pathway.__table__.c).order_by(Pathway.id),
-        select(*Vacancy.__table__.c)
-        .where(Vacancy.status == VacancyStatus.OPEN)
-        .order_by(Vacancy.id),
-        select(*Site.__table__.c).order_by(Site.id),
-        select(*PathwaySkill.__table__.c).order_by(PathwaySkill.pathway_id, PathwaySkill.skill_id),
-        select(func.count(), func.max(Skill.id)).select_from(Skill),
+def _catalogue_state(session: Session) -> object:
+    """A value that changes whenever a row a catalogue is built from does."""
+    return _table_state(
+        session,
+        (
+            Pathway.__table__,
+            Vacancy.__table__,
+            Site.__table__,
+            PathwaySkill.__table__,
+            Skill.__table__,
+        ),
     )
-    return hash(tuple(tuple(session.exec(statement).all()) for statement in tables))
 
 
 def matches_for_resident(
@@ -295,7 +299,9 @@ def matches_for_resident(
         return ResidentMatches(pathways=[], vacancies=[])
     person = person_for(resident, resident_skill_labels(session=session, resident=resident))
     with catalogue.lock:
-        ranked = catalogue.matcher.rank(person, top=None)
+        # The whole catalogue is ranked, but only the rows shown are put into words.
+        table = catalogue.matcher.rank_table([person], top=None)
+        ranked = table.matches(_best_of_each_kind(table, top))
     for match in ranked:
         kind, _, key = match.opportunity_id.partition(":")
         if kind == "pathway" and len(pathways) < top:
@@ -307,6 +313,18 @@ def matches_for_resident(
         pathways=_reranked(pathways),
         vacancies=_reranked(vacancies),
     )
+
+
+def _best_of_each_kind(table: MatchTable, top: int) -> list[int]:
+    """The rows of the first ``top`` pathways and the first ``top`` vacancies, in rank order."""
+    rows: list[int] = []
+    seen: dict[str, int] = {}
+    for row in range(len(table)):
+        kind = table.opportunity_id(row).partition(":")[0]
+        if seen.get(kind, 0) < top:
+            seen[kind] = seen.get(kind, 0) + 1
+            rows.append(row)
+    return rows
 
 
 def shortlist_for_vacancy(
@@ -358,13 +376,15 @@ def _pool_shortlist(
 ) -> list[Match]:
     """The vacancy's best matches in the whole pool, ranked once per catalogue and pool."""
     people = current_pool(session=session)
-    kept_for, kept = catalogue.shortlisted
+    kept_for, read, kept = catalogue.shortlisted
     if kept_for is not people:
+        with catalogue.lock:
+            read = catalogue.matcher.read_people(people) if people else None
         kept = {}
-        catalogue.shortlisted = (people, kept)
+        catalogue.shortlisted = (people, read, kept)
     shortlist = kept.get((vacancy.id, top))
     if shortlist is None:
-        shortlist = _shortlist(catalogue, vacancy, people, top) if people else []
+        shortlist = _shortlist(catalogue, vacancy, people, top, read) if people else []
         if len(kept) >= KEPT_SHORTLISTS:
             kept.clear()
         kept[vacancy.id, top] = shortlist
@@ -372,12 +392,16 @@ def _pool_shortlist(
 
 
 def _shortlist(
-    catalogue: Catalogue, vacancy: Vacancy, people: Sequence[Person], top: int
+    catalogue: Catalogue,
+    vacancy: Vacancy,
+    people: Sequence[Person],
+    top: int,
+    read: PeopleRead | None = None,
 ) -> list[Match]:
-    """The best of these people for the vacancy, eligible ones only."""
+    """The best of these people for the vacancy, eligible ones only (``read``: read before)."""
     with catalogue.lock:
         return catalogue.matcher.shortlist(
-            f"vacancy:{vacancy.id}", people, top=top, include_ineligible=False
+            f"vacancy:{vacancy.id}", people, top=top, include_ineligible=False, read=read
         )
 
 
@@ -432,19 +456,22 @@ def _pool_people(session: Session) -> tuple[Person, ...]:
 
 
 def _pool_state(session: Session) -> object:
-    """A value that changes whenever a resident, their skills, a consent record or a skill does.
+    """A value that changes whenever a resident, their skills, a consent record or a skill does."""
+    return _table_state(
+        session,
+        (Resident.__table__, ConsentRecord.__table__, ResidentSkill.__table__, Skill.__table__),
+    )
+
+
+def _table_state(session: Session, tables: Sequence[sa.Table]) -> object:
+    """A value that changes on any insert, update or delete in these tables, seen or not yet.
 
     PostgreSQL gives every row version a new place (``ctid``) or a new transaction id
     (``xmin``), so a sum of hashes of both, with the row count, moves on any insert, update or
     delete, committed or not, without reading the rows. Elsewhere (SQLite, in development and
     tests) the rows themselves are the key.
     """
-    tables = (
-        Resident.__table__,
-        ConsentRecord.__table__,
-        ResidentSkill.__table__,
-        Skill.__table__,
-    )
+    session.flush()  # the key must see this transaction's own pending changes
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         ctid, xmin = (sa.cast(sa.literal_column(name), sa.Text) for name in ("ctid", "xmin"))

@@ -258,6 +258,18 @@ def test_shortlist_ranks_people_for_one_opportunity(matcher):
     assert with_ineligible[-1].person_id == "nights" and not with_ineligible[-1].eligible
 
 
+def test_people_read_once_shortlist_as_if_read_each_time(dev_matcher):
+    """A worker reads its pool once and shortlists it for every vacancy; nothing may differ."""
+    dev_people = read_people(Path(__file__).parent / "data" / "people.csv")
+    read = dev_matcher.read_people(dev_people)
+    for opportunity in list(dev_matcher.opportunities)[:8]:
+        fresh = dev_matcher.shortlist(opportunity, dev_people, top=10, include_ineligible=True)
+        reused = dev_matcher.shortlist(
+            opportunity, dev_people, top=10, include_ineligible=True, read=read
+        )
+        assert reused == fresh and len(fresh) == 10
+
+
 def test_a_matcher_needs_opportunities():
     with pytest.raises(ValueError, match="at least one"):
         Matcher([])

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import pickle
 import random
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from matching import Availability, Matcher, Person
 from matching.cli import main
 from matching.csv_io import EXPLAIN_COLUMNS, RANK_COLUMNS, csv_field, read_people
 from matching.geo import load_postcodes
-from matching.table import MatchTable, _numbers
+from matching.table import MatchTable, ReasonsOnDemand, _numbers
 from tests.matching.test_matcher import LEEDS_STATION, ST_JAMES, catalogue
 from tests.matching.test_vectorised import small_catalogue
 
@@ -161,3 +162,20 @@ def test_command_line_writes_what_csv_writer_writes_from_the_matches(tmp_path, d
     with open(explained, newline="", encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
     assert rows == [list(RANK_COLUMNS + EXPLAIN_COLUMNS), *full]
+
+
+def test_reasons_are_worded_only_for_rows_read_and_travel_worked_out():
+    """A page that shows ten rows of a full ranking words ten rows' reasons, not all of them."""
+
+    worded = []
+
+    def explain(row):
+        worded.append(row)
+        return (f"reason {row}",)
+
+    reasons = ReasonsOnDemand([2, 5, 9], explain)
+    assert len(reasons) == 3 and list(reasons) == [2, 5, 9] and worded == []
+    assert reasons.get(5) == ("reason 5",) and reasons.get(4, ()) == ()
+    assert reasons[5] == ("reason 5",) and worded == [5]  # worded once, then kept
+    travelled = pickle.loads(pickle.dumps(reasons))  # noqa: S301  our own bytes
+    assert travelled == {2: ("reason 2",), 5: ("reason 5",), 9: ("reason 9",)}
