@@ -664,7 +664,7 @@ class Matcher:
         rows, ranks, local = chosen
         targets = local if columns is None else columns[local]
         held = (block.side.labels >= self.weights.held).toarray()
-        full_eligible = scores.eligible if columns is None else self._eligible_all(block)
+        full_eligible = scores.eligible if columns is None else self._eligible_all(block, rows)
         teachers, taught = self._bridges(held, rows, targets, full_eligible)
         keys = self._key_index[targets]
         has = (keys >= 0) & held[rows[:, None], np.maximum(keys, 0)]
@@ -702,11 +702,19 @@ class Matcher:
             ineligible_reasons=reasons,
         )
 
-    def _eligible_all(self, block: _PeopleBlock) -> np.ndarray:
-        """Eligibility against the whole catalogue (a shortlist's bridge may lie outside it)."""
+    def _eligible_all(self, block: _PeopleBlock, rows: np.ndarray) -> np.ndarray:
+        """Eligibility of these rows' people against the whole catalogue (a shortlist's bridge
+        may lie outside it); other people's rows are left False, as nothing reads them."""
+        people = np.unique(rows)
+        eligible = np.zeros((block.side.units.shape[0], len(self.opportunities)), dtype=bool)
         with np.errstate(invalid="ignore"):
-            distance_km = distances_from_unit_vectors(block.side.units, self._opportunity_units)
-        return ~ineligible_mask(block.columns, self._opportunity_columns, distance_km)
+            distance_km = distances_from_unit_vectors(
+                block.side.units[people], self._opportunity_units
+            )
+        eligible[people] = ~ineligible_mask(
+            block.columns.take(people), self._opportunity_columns, distance_km
+        )
+        return eligible
 
     def _reasons(
         self, block: _PeopleBlock, row: int, target: int, distance_km: float
