@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -39,7 +40,20 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also write each match's title, eligibility, reasons, score parts and bridging step",
     )
+    rank.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=available_cpus(),
+        help="processes to rank in (default: the CPUs this process may use)",
+    )
     return parser
+
+
+def available_cpus() -> int:
+    """CPUs this process may run on (its affinity where the platform says, else all)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def _positive_int(text: str) -> int:
@@ -61,11 +75,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return USAGE_ERROR
     matcher = Matcher(pathways)
-    tables = matcher.rank_tables(
-        people, top=args.top, include_ineligible=not args.exclude_ineligible
-    )
     try:
-        rows = write_ranks(args.out, tables, explain=args.explain)
+        rows = write_ranks(
+            args.out,
+            matcher,
+            people,
+            top=args.top,
+            include_ineligible=not args.exclude_ineligible,
+            explain=args.explain,
+            workers=args.workers,
+        )
     except OSError as error:
         print(f"error: {args.out}: cannot write ({error.strerror})", file=sys.stderr)
         return USAGE_ERROR

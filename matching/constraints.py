@@ -58,7 +58,7 @@ _NONE_QUALIFICATIONS = re.compile(
 _NIGHTS_NO = re.compile(
     r"\b(?:cant|cannot|can not|unable to|wont|no|not|doesnt|dont)"
     r" (?:do |work |doing |working |any )*night"
-    r"|\bdays only\b|\bno night\b"
+    r"|\bday(?:time)? (?:shift )?only\b|\bno night\b"  # plurals folded: "days" -> "day"
 )
 _NIGHTS_YES = re.compile(
     r"\b(?:any shift(?: including night)?|including night|nights? (?:ok|fine|no problem)"
@@ -299,7 +299,7 @@ LICENCE_NO, LICENCE_YES = 1 << 9, 1 << 10
 # (pattern, words a match cannot do without, bit): patterns that never cross a clause break,
 # because every match holds one of the words and only words and spaces.
 _CLAUSE_PATTERNS = (
-    (_NIGHTS_NO, ("night", "days only"), NIGHTS_NO),
+    (_NIGHTS_NO, ("night", "day"), NIGHTS_NO),
     (_NIGHTS_YES, ("night", "any shift"), NIGHTS_YES),
     (_NO_RIGHT_TO_WORK, _RIGHT_TO_WORK_WORDS, NO_RIGHT_TO_WORK),
     (_RIGHT_TO_WORK, _RIGHT_TO_WORK_WORDS, RIGHT_TO_WORK),

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+import functools
+from collections.abc import Sequence
 from pathlib import Path
 
 from matching.geo import PostcodeLookup
+from matching.matcher import Matcher
 from matching.model import Opportunity, OpportunityKind, Person
 from matching.table import MatchTable
 
@@ -97,23 +99,52 @@ def read_people(path: Path, postcodes: PostcodeLookup | None = None) -> list[Per
     return people
 
 
-def write_ranks(path: Path, tables: Iterable[MatchTable], *, explain: bool = False) -> int:
-    """Write person_id,rank,pathway_id,score,matched_skills,missing_skills (and, with
-    ``explain``, the ``EXPLAIN_COLUMNS``) from ranked tables as they come; return the row count.
+def write_ranks(
+    path: Path,
+    matcher: Matcher,
+    people: Sequence[Person],
+    *,
+    top: int | None,
+    include_ineligible: bool = True,
+    explain: bool = False,
+    workers: int = 1,
+    chunk_size: int = 1000,
+) -> int:
+    """Rank people and write person_id,rank,pathway_id,score,matched_skills,missing_skills
+    (and, with ``explain``, the ``EXPLAIN_COLUMNS``) a chunk at a time; return the row count.
+
+    People are ranked ``chunk_size`` at a time, and each chunk is worded where it was ranked (in
+    a forked worker when ``workers`` > 1), so the wording is shared out too and only text comes
+    back; the file is the same whatever the workers.
+    """
+    chunks = matcher.map_tables(
+        people,
+        functools.partial(ranks_text, explain=explain),
+        top=top,
+        include_ineligible=include_ineligible,
+        chunk_size=chunk_size,
+        workers=workers,
+    )
+    count = 0
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerow(RANK_COLUMNS + (EXPLAIN_COLUMNS if explain else ()))
+        for rows, text in chunks:
+            handle.write(text)
+            count += rows
+    return count
+
+
+def ranks_text(table: MatchTable, *, explain: bool = False) -> tuple[int, str]:
+    """A table's rows as CSV lines (``write_ranks`` columns), with how many rows there are.
 
     Rows are joined here rather than by ``csv.writer`` (several times faster on big files);
     every text goes through ``csv_field``, so the bytes are the ones csv.writer writes.
     """
-    count = 0
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        csv.writer(handle).writerow(RANK_COLUMNS + (EXPLAIN_COLUMNS if explain else ()))
-        for table in tables:
-            columns = table.text_columns(explain=explain, escape=csv_field)
-            if len(table):
-                rows = zip(*columns.values(), strict=True)
-                handle.write("\r\n".join(map(",".join, rows)) + "\r\n")
-            count += len(table)
-    return count
+    if not len(table):
+        return 0, ""
+    columns = table.text_columns(explain=explain, escape=csv_field)
+    rows = zip(*columns.values(), strict=True)
+    return len(table), "\r\n".join(map(",".join, rows)) + "\r\n"
 
 
 def csv_field(text: str) -> str:

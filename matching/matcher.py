@@ -6,8 +6,9 @@ import dataclasses
 import datetime as dt
 import itertools
 import multiprocessing as mp
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 from scipy import sparse
@@ -19,6 +20,8 @@ from matching.model import Level, Match, Opportunity, OpportunityKind, Person
 from matching.profiles import ProfileReader
 from matching.table import CatalogueNames, MatchTable, ReasonsOnDemand
 from matching.vocabulary import BREAKS, Vocabulary, load_vocabulary
+
+T = TypeVar("T")
 
 NAN = float("nan")
 # Labels a person is granted from their levels and licence, so listed requirements count as matched.
@@ -777,6 +780,32 @@ class Matcher:
         """``rank_table`` a chunk of people at a time (for writing out as they come)."""
         return self._tables(people, top, include_ineligible, chunk_size, workers)
 
+    def map_tables(
+        self,
+        people: Sequence[Person],
+        function: Callable[[MatchTable], T],
+        *,
+        top: int | None = 10,
+        include_ineligible: bool = True,
+        chunk_size: int = 1000,
+        workers: int = 1,
+    ) -> Iterator[T]:
+        """``function`` of each chunk's ``rank_tables`` table, in order.
+
+        With forked workers the function runs in the worker, so work on the table (such as
+        wording it for a file) is shared out too and only its result comes back.
+        """
+        starts = range(0, len(people), chunk_size)
+        if workers > 1 and len(starts) > 1 and "fork" in mp.get_all_start_methods():
+            yield from self._map_forked(
+                people, function, starts, (top, include_ineligible, chunk_size), workers
+            )
+            return
+        for start in starts:
+            yield function(
+                self._chosen(people[start : start + chunk_size], top, include_ineligible)
+            )
+
     def _tables(
         self,
         people: Sequence[Person],
@@ -785,15 +814,22 @@ class Matcher:
         chunk_size: int,
         workers: int,
     ) -> Iterator[MatchTable]:
-        """``rank_tables``, serially or over forked workers."""
-        starts = range(0, len(people), chunk_size)
-        if workers > 1 and len(starts) > 1 and "fork" in mp.get_all_start_methods():
-            yield from self._rank_forked(
-                people, starts, top, include_ineligible, chunk_size, workers
+        """``rank_tables``: tables from forked workers get this process's names (and the cache
+        of explanations already worded)."""
+        tables = self.map_tables(
+            people,
+            _unchanged,
+            top=top,
+            include_ineligible=include_ineligible,
+            chunk_size=chunk_size,
+            workers=workers,
+        )
+        for table in tables:
+            yield (
+                table
+                if table.catalogue is self._catalogue
+                else dataclasses.replace(table, catalogue=self._catalogue)
             )
-            return
-        for start in starts:
-            yield self._chosen(people[start : start + chunk_size], top, include_ineligible)
 
     def _chosen(
         self, chunk: Sequence[Person], top: int | None, include_ineligible: bool
@@ -807,23 +843,21 @@ class Matcher:
             block, [person.id for person in chunk], (rows, ranks, chosen[rows, ranks]), scores, None
         )
 
-    def _rank_forked(
+    def _map_forked(
         self,
         people: Sequence[Person],
+        function: Callable[[MatchTable], T],
         starts: range,
-        top: int | None,
-        include_ineligible: bool,
-        chunk_size: int,
+        options: tuple[int | None, bool, int],
         workers: int,
-    ) -> Iterator[MatchTable]:
-        """``rank_tables`` over forked workers; they inherit the matcher and people, not pickles."""
+    ) -> Iterator[T]:
+        """``map_tables`` over forked workers; they inherit the matcher, people and function,
+        not pickles."""
         key = id(people)
-        _FORKED[key] = (self, people, top, include_ineligible, chunk_size)
+        _FORKED[key] = (self, people, function, *options)
         try:
             with mp.get_context("fork").Pool(min(workers, len(starts))) as pool:
-                for table in pool.imap(_forked_chunk, [(key, start) for start in starts]):
-                    # This process's names, with the cache of explanations already worded.
-                    yield dataclasses.replace(table, catalogue=self._catalogue)
+                yield from pool.imap(_forked_chunk, [(key, start) for start in starts])
         finally:
             _FORKED.pop(key, None)
 
@@ -858,15 +892,20 @@ class Matcher:
         return self._explained(block, person_ids, chosen, scores, columns).matches()
 
 
-# Work handed to forked rank_many workers: key -> (matcher, people, top, include_ineligible, size).
-_FORKED: dict[int, tuple[Matcher, Sequence[Person], int | None, bool, int]] = {}
+# Work handed to forked workers: key -> (matcher, people, function, top, include_ineligible, size).
+_FORKED: dict[int, tuple[Matcher, Sequence[Person], Callable, int | None, bool, int]] = {}
 
 
-def _forked_chunk(job: tuple[int, int]) -> MatchTable:
-    """One chunk of a forked ``rank_tables`` (runs in a worker process; arrays pickle cheaply)."""
+def _forked_chunk(job: tuple[int, int]) -> object:
+    """One chunk of a forked ``map_tables`` (runs in a worker process; the result is pickled)."""
     key, start = job
-    matcher, people, top, include_ineligible, chunk_size = _FORKED[key]
-    return matcher._chosen(people[start : start + chunk_size], top, include_ineligible)
+    matcher, people, function, top, include_ineligible, chunk_size = _FORKED[key]
+    return function(matcher._chosen(people[start : start + chunk_size], top, include_ineligible))
+
+
+def _unchanged(table: MatchTable) -> MatchTable:
+    """The table itself (``rank_tables``; a module function, so workers can run it)."""
+    return table
 
 
 def _mentions_all(clauses: tuple[tuple[str, ...], ...], skill: str, matcher: Matcher) -> bool:

@@ -7,7 +7,7 @@ file, beside a plain TF-IDF top-10 (cosine, no explanations, nothing written) on
 then one resident against 5,000 vacancies (median of repeated runs). Each measurement runs in a
 fresh subprocess so peak RSS is its own; with --workers N the matcher also runs with N forked
 worker processes, whose peak is added. With --pairs N it also alternates baseline and matcher
-runs N times and prints each pair's ratio with the load average when it started: on a shared
+runs (and, with --workers, the forked matcher) N times and prints each pair's ratios with the load average when it started: on a shared
 machine the load changes from minute to minute, and pairs run back to back see the same load.
 """
 
@@ -140,9 +140,10 @@ def run_matcher(
     every person, to a CSV file (deleted afterwards).
     """
     matcher = Matcher(opportunities)
-    tables = matcher.rank_tables(people, top=top, workers=workers)
     with tempfile.TemporaryDirectory() as folder:
-        return write_ranks(Path(folder) / "ranks.csv", tables, explain=True)
+        return write_ranks(
+            Path(folder) / "ranks.csv", matcher, people, top=top, explain=True, workers=workers
+        )
 
 
 def measure(part: str, size: str, workers: int = 1) -> dict[str, float]:
@@ -288,32 +289,52 @@ def main(argv: list[str] | None = None) -> int:
     section = report(size, results)
     print(section)
     if args.pairs:
-        print(alternating_pairs(size, args.pairs))
+        print(alternating_pairs(size, args.pairs, args.workers))
     if args.write_docs:
         write_section(REPO / "docs" / "performance.md", section)
     return 0
 
 
-def alternating_pairs(size: str, count: int) -> str:
-    """Baseline then matcher, ``count`` times, as a Markdown table with each pair's ratios."""
+def alternating_pairs(size: str, count: int, workers: int = 1) -> str:
+    """Baseline then matcher (then, with workers, the forked matcher), ``count`` times, as a
+    Markdown table with each run's ratios to the baseline it ran beside."""
+    forked = workers > 1
     lines = [
-        "| Pair (start UTC, load) | Baseline wall (CPU) | Matcher wall (CPU) | Ratio wall (CPU) |",
-        "|---|---:|---:|---:|",
+        "| Pair (start UTC, load) | Baseline wall (CPU) | Matcher wall (CPU) | Ratio wall (CPU) |"
+        + (f" {workers} workers wall (CPU) | Ratio wall (CPU) |" if forked else ""),
+        "|---|---:|---:|---:|" + ("---:|---:|" if forked else ""),
     ]
-    cpu_ratios = []
+    ratios: dict[str, list[float]] = {"serial CPU": [], "serial wall": [], "forked wall": []}
     for _ in range(count):
         started = dt.datetime.now(dt.UTC).strftime("%H:%M")
         load = os.getloadavg()[0]
         baseline, ours = child("baseline", size), child("matcher", size)
-        cpu_ratios.append(ours["cpu_seconds"] / baseline["cpu_seconds"])
-        lines.append(
-            f"| {started}, {load:.1f} | {baseline['seconds']:.1f} s "
-            f"({baseline['cpu_seconds']:.1f}) | {ours['seconds']:.1f} s ({ours['cpu_seconds']:.1f})"
-            f" | {ours['seconds'] / baseline['seconds']:.2f}x ({cpu_ratios[-1]:.2f}x) |"
+        ratios["serial CPU"].append(ours["cpu_seconds"] / baseline["cpu_seconds"])
+        ratios["serial wall"].append(ours["seconds"] / baseline["seconds"])
+        line = f"| {started}, {load:.1f} | {_timing(baseline)} | {_timing(ours)} | " + _ratio(
+            ours, baseline
         )
-    median = statistics.median(cpu_ratios)
-    lines.append(f"\nMedian CPU-time ratio over {count} pairs: {median:.2f}x")
+        if forked:
+            parallel = child("matcher", size, workers)
+            ratios["forked wall"].append(parallel["seconds"] / baseline["seconds"])
+            line += f" {_timing(parallel)} | {_ratio(parallel, baseline)}"
+        lines.append(line)
+    lines.append("")
+    for name, values in ratios.items():
+        if values:
+            lines.append(
+                f"Median {name} ratio over {count} pairs: {statistics.median(values):.2f}x"
+            )
     return "\n".join(lines)
+
+
+def _timing(run: dict[str, float]) -> str:
+    return f"{run['seconds']:.1f} s ({run['cpu_seconds']:.1f})"
+
+
+def _ratio(run: dict[str, float], baseline: dict[str, float]) -> str:
+    wall = run["seconds"] / baseline["seconds"]
+    return f"{wall:.2f}x ({run['cpu_seconds'] / baseline['cpu_seconds']:.2f}x) |"
 
 
 def write_section(path: Path, section: str) -> None:

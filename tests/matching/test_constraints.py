@@ -78,6 +78,20 @@ def test_nights_age_and_part_time():
     assert person("part time at McDonald's (front counter)").part_time_only is None
 
 
+@pytest.mark.parametrize(
+    ("text", "nights"),
+    [
+        ("Days only, school run", False),
+        ("day shifts only please", False),
+        ("daytime only", False),
+        ("worked days at Asda", None),
+        ("monday to friday, days", None),
+    ],
+)
+def test_days_only_rules_out_nights(text, nights):
+    assert person(text).nights is nights
+
+
 def test_opportunity_requirements_from_text_and_listed_skills():
     driver = opportunity("Drives patients to hospital; full UK driving licence needed.")
     assert driver.driving_licence

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import os
 import pickle
 import random
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 
 from matching import Availability, Matcher, Person
 from matching.cli import main
-from matching.csv_io import EXPLAIN_COLUMNS, RANK_COLUMNS, csv_field, read_people
+from matching.csv_io import EXPLAIN_COLUMNS, RANK_COLUMNS, csv_field, read_people, write_ranks
 from matching.geo import load_postcodes
 from matching.table import MatchTable, ReasonsOnDemand, _numbers
 from tests.matching.test_matcher import LEEDS_STATION, ST_JAMES, catalogue
@@ -122,6 +123,33 @@ def test_chunks_concatenate_and_forked_workers_agree(dev_matcher):
     forked = dev_matcher.rank_table(group, top=4, chunk_size=5, workers=2)
     assert chunked.matches() == whole.matches() == forked.matches()
     assert MatchTable.concatenate([whole]) is whole
+
+
+def test_forked_workers_write_the_same_file(tmp_path, dev_matcher):
+    group = read_people(DATA / "people.csv")
+    written = {}
+    for workers in (1, 2):
+        path = tmp_path / f"ranks-{workers}.csv"
+        rows = write_ranks(
+            path, dev_matcher, group, top=4, explain=True, workers=workers, chunk_size=5
+        )
+        assert rows == len(group) * 4
+        written[workers] = path.read_bytes()
+    assert written[2] == written[1]
+    assert written[1].count(b"\r\n") == len(group) * 4 + 1  # and the header
+
+
+def test_map_tables_runs_the_function_in_the_workers(dev_matcher):
+    group = read_people(DATA / "people.csv")
+    serial = list(dev_matcher.map_tables(group, _rows_and_process, top=2, chunk_size=5))
+    forked = list(dev_matcher.map_tables(group, _rows_and_process, top=2, chunk_size=5, workers=2))
+    assert [rows for rows, _ in forked] == [rows for rows, _ in serial] == [10] * 7 + [2]
+    assert {process for _, process in serial} == {os.getpid()}
+    assert os.getpid() not in {process for _, process in forked}
+
+
+def _rows_and_process(table: MatchTable) -> tuple[int, int]:
+    return len(table), os.getpid()
 
 
 def test_numbers_are_formatted_as_python_formats_them():
