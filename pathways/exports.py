@@ -15,10 +15,10 @@ def safe_cell(value: object) -> object:
 
 
 def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    """CSV text with every cell made safe to open in Excel or LibreOffice."""
+    """CSV text with every cell, header included, made safe to open in Excel or LibreOffice."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(header)
+    writer.writerow([safe_cell(cell) for cell in header])
     for row in rows:
         writer.writerow(["" if cell is None else safe_cell(cell) for cell in row])
     return buffer.getvalue()

@@ -18,16 +18,15 @@ def tables_to_csv(title: str, tables: list[Table]) -> str:
     line apart."""
     parts = [_csv_line(title)]
     for table in tables:
-        header = [safe_cell(column) for column in table.columns]
-        parts.append("\n" + _csv_line(table.title) + to_csv(header, table.rows))
+        parts.append("\n" + _csv_line(table.title) + to_csv(table.columns, table.rows))
         if table.note:
             parts.append(_csv_line(table.note))
     return "".join(parts)
 
 
 def _csv_line(text: str) -> str:
-    """A one-cell line; ``to_csv`` trusts its header row, so titles are neutralised here."""
-    return to_csv([safe_cell(text)], [])
+    """A one-cell line (``to_csv`` neutralises it as it does every cell)."""
+    return to_csv([text], [])
 
 
 def tables_to_xlsx(title: str, tables: list[Table]) -> bytes:
