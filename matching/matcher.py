@@ -565,7 +565,8 @@ class Matcher:
         if len(rows) and len(ring_fenced):
             key[np.ix_(rows, ring_fenced)] += np.float32(self.weights.priority_bonus)
         np.minimum(key, 1.0, out=key)
-        np.add(key, np.float32(2.0), out=key, where=scores.eligible)
+        # + 2 where eligible as one add of 0 or 2 (a masked add takes several times as long)
+        key += np.multiply(scores.eligible, np.float32(2.0), dtype=np.float32)
         if not include_ineligible:
             np.copyto(key, -np.inf, where=~scores.eligible)
         return key
