@@ -287,12 +287,12 @@ class MatchTable:
         person_ids = np.asarray(list(map(escape, self.person_ids)), dtype=object)
         columns = {
             "person_id": person_ids[self.person].tolist(),
-            "rank": list(map(str, self.rank.tolist())),
+            "rank": _whole_numbers(int(self.rank.max(initial=0)))[self.rank].tolist(),
             "opportunity_id": ids[self.opportunity].tolist(),
             "score": _numbers(self.score, 4),
-            "matched_skills": self._skill_texts("matched", escape),
-            "missing_skills": self._skill_texts("missing", escape),
         }
+        columns["matched_skills"] = self._skill_texts("matched", escape)
+        columns["missing_skills"] = self._skill_texts("missing", escape)
         if not explain:
             return columns
         lacking = self.missing.any(axis=1)
@@ -301,17 +301,17 @@ class MatchTable:
         with_route = route != ""
         teacher = np.where(lacking & ~with_route & (self.bridging >= 0), self.bridging, -1)
         titles = _escaped(names, "titles", [*names.titles, ""], escape)
-        teaches = np.where(
-            with_route,
-            np.asarray(columns["missing_skills"], dtype=object),
-            np.where(teacher >= 0, self._skill_texts("taught", escape), ""),
-        )
+        # Object arrays throughout: a list or "" would make numpy copy every text into a
+        # fixed-width string array first.
+        missing = np.asarray(columns["missing_skills"], dtype=object)
+        taught = np.asarray(self._skill_texts("taught", escape), dtype=object)
+        teaches = np.where(with_route, missing, np.where(teacher >= 0, taught, ""))
         reasons = [""] * len(self)
         for row, why in self.ineligible_reasons.items():
             reasons[row] = escape(" | ".join(why))
         columns |= {
             "title": titles[self.opportunity].tolist(),
-            "eligible": np.where(self.eligible, "yes", "no").tolist(),
+            "eligible": _YES_NO[self.eligible.astype(np.intp)].tolist(),
             "skills_score": _numbers(self.skills, 4),
             "distance_score": _numbers(self.distance, 4),
             "priority": _numbers(self.priority, 4),
@@ -337,22 +337,21 @@ class MatchTable:
                 for target, row in zip(self.opportunity.tolist(), flags.tolist(), strict=True)
             ]
         bits = flags.astype(np.int64) @ (np.int64(1) << np.arange(width, dtype=np.int64))
-        keys, inverse = np.unique(
-            (self.opportunity.astype(np.int64) << width) | bits, return_inverse=True
-        )
+        keys = ((self.opportunity.astype(np.int64) << width) | bits).tolist()
         cache = names._texts.setdefault((which, escape, width), {})
         if len(cache) > 200_000:  # bounded memory
             cache.clear()
-        keys = keys.tolist()
         texts = list(map(cache.get, keys))
         if None in texts:
             slots = range(width)
             for position, key in enumerate(keys):
                 if texts[position] is None:
-                    chosen = [key >> slot & 1 for slot in slots]
-                    text = escape(";".join(compress(skills[key >> width], chosen)))
-                    texts[position] = cache[key] = text
-        return np.asarray(texts, dtype=object)[inverse.ravel()].tolist()
+                    text = cache.get(key)  # worded for an earlier row of this table
+                    if text is None:
+                        chosen = [key >> slot & 1 for slot in slots]
+                        text = cache[key] = escape(";".join(compress(skills[key >> width], chosen)))
+                    texts[position] = text
+        return texts
 
 
 _ARRAYS = tuple(
@@ -394,6 +393,19 @@ def _numbers(values: np.ndarray, places: int) -> list[str]:
         value = float(values[row])
         texts[row] = "" if value != value else f"{value:.{places}f}"
     return texts.tolist()
+
+
+_YES_NO = np.asarray(["no", "yes"], dtype=object)
+
+
+def _whole_numbers(largest: int) -> np.ndarray:
+    """Texts of 0 .. at least ``largest`` (ranks), from a table grown as needed."""
+    return _counting_table(max(64, 1 << largest.bit_length()))
+
+
+@cache
+def _counting_table(size: int) -> np.ndarray:
+    return np.asarray(list(map(str, range(size))), dtype=object)
 
 
 @cache
