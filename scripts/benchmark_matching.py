@@ -7,8 +7,9 @@ file, beside a plain TF-IDF top-10 (cosine, no explanations, nothing written) on
 then one resident against 5,000 vacancies (median of repeated runs). Each measurement runs in a
 fresh subprocess so peak RSS is its own; with --workers N the matcher also runs with N forked
 worker processes, whose peak is added. With --pairs N it also alternates baseline and matcher
-runs (and, with --workers, the forked matcher) N times and prints each pair's ratios with the load average when it started: on a shared
-machine the load changes from minute to minute, and pairs run back to back see the same load.
+runs (and, with --workers, the forked matcher) N times and prints each pair's ratios with the
+load average when it started: on a shared machine the load changes from minute to minute, and
+pairs run back to back see the same load.
 """
 
 from __future__ import annotations
