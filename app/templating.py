@@ -2,11 +2,20 @@
 
 import re
 import secrets
+from collections.abc import Hashable
 from functools import lru_cache
 from pathlib import Path
 
 from flask import Blueprint, Flask, Response, abort, current_app, g, send_from_directory
-from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
+from jinja2 import (
+    ChainableUndefined,
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PackageLoader,
+    Undefined,
+)
+from markupsafe import Markup
 from wtforms import SelectChoice
 
 from app.navigation import navigation_for
@@ -20,6 +29,8 @@ STYLESHEET = "nhsuk-frontend.min.css"
 # The stylesheet fetches the Frutiger font from assets.nhs.uk: the CSP (font-src 'self') and closed
 # networks refuse it, an error on every page, so those rules are dropped and Arial is used instead.
 REMOTE_FONT_FACE = re.compile(r"@font-face\s*\{[^}]*url\(\s*[\"']?(?:https?:)?//[^}]*\}")
+# Drawn NHS.UK components a worker keeps (a few KiB each), before it starts afresh.
+KEPT_COMPONENTS = 512
 
 
 def init_templating(app: Flask) -> None:
@@ -35,6 +46,7 @@ def init_templating(app: Flask) -> None:
         "autoescape": True,
     }
     app.jinja_env.filters["select_item"] = select_item
+    app.jinja_env.globals["kept_component"] = KeptComponents(app.jinja_env)
     app.before_request(_make_csp_nonce)
     app.context_processor(_layout_context)
     app.register_blueprint(assets)
@@ -73,6 +85,51 @@ def csp_nonce() -> str:
 
 def _make_csp_nonce() -> None:
     g.csp_nonce = secrets.token_urlsafe(16)
+
+
+class KeptComponents:
+    """NHS.UK components drawn once per distinct parameters, for the ones pages repeat.
+
+    A component's HTML depends on its parameters alone, and the same ones come back on every
+    page (a role's header, the caseload's filters), so drawing them again is wasted work:
+    ``{{ kept_component("select", params) }}`` is ``{{ select(params) }}``, kept.
+    """
+
+    def __init__(self, environment: Environment):
+        self.environment = environment
+        self.kept: dict[Hashable, Markup] = {}
+
+    def __call__(self, name: str, params: dict) -> Markup:
+        try:
+            key = (name, _frozen(params))
+        except TypeError:  # a value that cannot be a key: draw it every time
+            return self.draw(name, params)
+        html = self.kept.get(key)
+        if html is None:
+            html = self.draw(name, params)
+            if len(self.kept) >= KEPT_COMPONENTS:
+                self.kept.clear()
+            self.kept[key] = html
+        return html
+
+    def draw(self, name: str, params: dict) -> Markup:
+        module = self.environment.get_template(f"nhsuk/components/{name}/macro.jinja").module
+        return getattr(module, name)(params)
+
+
+def _frozen(value: object) -> Hashable:
+    """A hashable copy of component parameters that keeps apart whatever changes the HTML.
+
+    The type goes with each value, so markup and plain text (or ``True`` and ``1``) differ.
+    """
+    if isinstance(value, dict):
+        return dict, tuple((key, _frozen(item)) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return list, tuple(_frozen(item) for item in value)
+    if isinstance(value, Undefined):
+        return Undefined
+    hash(value)  # TypeError for anything else that cannot be a key
+    return type(value), value
 
 
 def select_item(choice: SelectChoice, selected: object) -> dict[str, object]:

@@ -44,6 +44,7 @@ from pathways.models import (
     ShiftPattern,
     Site,
     Skill,
+    TableChange,
     User,
     Vacancy,
     VacancyStatus,
@@ -244,9 +245,9 @@ class Catalogue:
 
 
 # Fitting the matcher to every open vacancy takes seconds, so each worker keeps the last
-# catalogue it built. Its key is read from the database on every request (every column of the
-# published pathways, open vacancies, sites and skills a match uses), so any change makes the
-# next request rebuild: workers and hosts never disagree, and nothing is shared between them.
+# catalogue it built. Its key is read from the database on every request (the change tokens of
+# the pathway, vacancy, site and skill tables a match uses), so any change makes the next
+# request rebuild: workers and hosts never disagree, and nothing is shared between them.
 _built: dict[tuple, Catalogue] = {}
 _building = threading.Lock()
 
@@ -301,7 +302,8 @@ def matches_for_resident(
     with catalogue.lock:
         # The whole catalogue is ranked, but only the rows shown are put into words.
         table = catalogue.matcher.rank_table([person], top=None)
-        ranked = table.matches(_best_of_each_kind(table, top))
+        counts = {"pathway": len(catalogue.pathways), "vacancy": len(catalogue.vacancies)}
+        ranked = table.matches(_best_of_each_kind(table, top, counts))
     for match in ranked:
         kind, _, key = match.opportunity_id.partition(":")
         if kind == "pathway" and len(pathways) < top:
@@ -315,11 +317,18 @@ def matches_for_resident(
     )
 
 
-def _best_of_each_kind(table: MatchTable, top: int) -> list[int]:
-    """The rows of the first ``top`` pathways and the first ``top`` vacancies, in rank order."""
+def _best_of_each_kind(table: MatchTable, top: int, counts: dict[str, int]) -> list[int]:
+    """The rows of the first ``top`` pathways and the first ``top`` vacancies, in rank order.
+
+    ``counts`` says how many of each kind the catalogue has, so the walk down the ranking
+    stops once every kind has all the rows it can have, not at the bottom.
+    """
+    wanted = {kind: min(top, count) for kind, count in counts.items()}
     rows: list[int] = []
-    seen: dict[str, int] = {}
+    seen = dict.fromkeys(wanted, 0)
     for row in range(len(table)):
+        if seen == wanted:
+            break
         kind = table.opportunity_id(row).partition(":")[0]
         if seen.get(kind, 0) < top:
             seen[kind] = seen.get(kind, 0) + 1
@@ -466,24 +475,18 @@ def _pool_state(session: Session) -> object:
 def _table_state(session: Session, tables: Sequence[sa.Table]) -> object:
     """A value that changes on any insert, update or delete in these tables, seen or not yet.
 
-    PostgreSQL gives every row version a new place (``ctid``) or a new transaction id
-    (``xmin``), so a sum of hashes of both, with the row count, moves on any insert, update or
-    delete, committed or not, without reading the rows. Elsewhere (SQLite, in development and
-    tests) the rows themselves are the key.
+    Database triggers give a table's rows in ``table_change`` fresh random tokens whenever a
+    statement changes it (see migration 0003), in the writing transaction, so this one small
+    read sees every committed change and this transaction's own.
     """
     session.flush()  # the key must see this transaction's own pending changes
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        ctid, xmin = (sa.cast(sa.literal_column(name), sa.Text) for name in ("ctid", "xmin"))
-        version = sa.func.hashtext(ctid + xmin)
-        statement = sa.union_all(
-            *(sa.select(sa.func.count(), sa.func.sum(version)).select_from(t) for t in tables)
-        )
-        return tuple(connection.execute(statement).all())
-    # repr, since JSON columns come back as lists, which do not hash.
-    return hash(
-        repr([connection.execute(sa.select(t).order_by(*t.primary_key)).all() for t in tables])
+    names = sorted(table.name for table in tables)
+    statement = (
+        sa.select(TableChange.table_name, TableChange.slot, TableChange.token)
+        .where(col(TableChange.table_name).in_(names))
+        .order_by(TableChange.table_name, TableChange.slot)
     )
+    return tuple(names), tuple(session.connection().execute(statement).all())
 
 
 def refer(

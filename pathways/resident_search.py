@@ -149,46 +149,86 @@ def caseload(
     *, session: Session, advisor: User, query: CaseloadQuery, limit: int = 25, offset: int = 0
 ) -> tuple[list[CaseloadRow], int]:
     """One page of the advisor's residents matching the query, and how many match in all."""
-    next_due = (
-        select(ResidentNote.resident_id, func.min(ResidentNote.due_on).label("next_action_due"))
-        .where(ResidentNote.done_at.is_(None), ResidentNote.due_on.is_not(None))
-        .group_by(ResidentNote.resident_id)
-        .subquery()
-    )
-    statement = (
-        select(Resident, next_due.c.next_action_due)
-        .join(next_due, next_due.c.resident_id == Resident.id, isouter=True)
-        .where(
-            Resident.organisation_id == advisor.organisation_id,
-            Resident.erased_at.is_(None),
-            Resident.merged_into_id.is_(None),
+    next_due = _next_action_due_by_resident()
+    conditions = _caseload_conditions(advisor, query, next_due.c.next_action_due)
+    if query.search.strip() or _sorts_or_filters_on_next_action(query):
+        # Every row's next action is needed: one grouped pass over the open notes.
+        due_on = next_due.c.next_action_due
+        statement = select(Resident, due_on).join(
+            next_due, next_due.c.resident_id == Resident.id, isouter=True
         )
-    )
-    if not query.everyone_in_organisation:
-        statement = statement.where(Resident.advisor_id == advisor.id)
-    if query.priority_area == "any":
-        statement = statement.where(Resident.in_priority_area.is_(True))
-    elif query.priority_area:
-        statement = statement.where(Resident.priority_area == query.priority_area)
-    if query.decile is not None:
-        statement = statement.where(Resident.imd_decile == query.decile)
-    if query.status is not None:
-        statement = statement.where(Resident.status == query.status)
-    if query.next_action is not None:
-        statement = statement.where(next_due.c.next_action_due.is_not(None))
-        horizon = {NextActionFilter.DUE: 0, NextActionFilter.THIS_WEEK: 7}.get(query.next_action)
-        if horizon is not None:
-            statement = statement.where(
-                next_due.c.next_action_due <= today() + timedelta(days=horizon)
-            )
-    statement = statement.order_by(*_ordering(query.sort, next_due.c.next_action_due))
+    else:
+        # Only the page's rows need theirs, so the page can stop early in index order.
+        due_on = _next_action_due_of_row()
+        statement = select(Resident, due_on)
+    statement = statement.where(*conditions).order_by(*_ordering(query.sort, due_on))
     if query.search.strip():
         rows = [CaseloadRow(r, due) for r, due in session.exec(statement)]
         ranked = _fuzzy_filter(rows, query.search)
         return ranked[offset : offset + limit], len(ranked)
-    total = session.exec(select(func.count()).select_from(statement.subquery())).one()
+    counted = select(func.count()).select_from(Resident)
+    if query.next_action is not None:
+        counted = counted.join(next_due, next_due.c.resident_id == Resident.id)
+    total = session.exec(counted.where(*conditions)).one()
     page = session.exec(statement.limit(limit).offset(offset))
     return [CaseloadRow(r, due) for r, due in page], total
+
+
+def _sorts_or_filters_on_next_action(query: CaseloadQuery) -> bool:
+    """Whether every resident's next action date is needed, not only the page's."""
+    return query.sort == CaseloadSort.NEXT_ACTION or query.next_action is not None
+
+
+def _open_actions() -> tuple[sa.ColumnElement[bool], ...]:
+    """Notes whose next action is still to do and has a date."""
+    return ResidentNote.done_at.is_(None), ResidentNote.due_on.is_not(None)
+
+
+def _next_action_due_by_resident() -> sa.Subquery:
+    """Each resident's earliest open next action, for joining."""
+    return (
+        select(ResidentNote.resident_id, func.min(ResidentNote.due_on).label("next_action_due"))
+        .where(*_open_actions())
+        .group_by(ResidentNote.resident_id)
+        .subquery()
+    )
+
+
+def _next_action_due_of_row() -> sa.Label:
+    """The earliest open next action of the resident on this row, looked up for that row."""
+    return (
+        select(func.min(ResidentNote.due_on))
+        .where(ResidentNote.resident_id == Resident.id, *_open_actions())
+        .scalar_subquery()
+        .label("next_action_due")
+    )
+
+
+def _caseload_conditions(
+    advisor: User, query: CaseloadQuery, next_action_due: sa.ColumnElement
+) -> list[sa.ColumnElement[bool]]:
+    """The query's filters on ``Resident`` (and on ``next_action_due`` for next actions)."""
+    conditions = [
+        Resident.organisation_id == advisor.organisation_id,
+        Resident.erased_at.is_(None),
+        Resident.merged_into_id.is_(None),
+    ]
+    if not query.everyone_in_organisation:
+        conditions.append(Resident.advisor_id == advisor.id)
+    if query.priority_area == "any":
+        conditions.append(Resident.in_priority_area.is_(True))
+    elif query.priority_area:
+        conditions.append(Resident.priority_area == query.priority_area)
+    if query.decile is not None:
+        conditions.append(Resident.imd_decile == query.decile)
+    if query.status is not None:
+        conditions.append(Resident.status == query.status)
+    if query.next_action is not None:
+        conditions.append(next_action_due.is_not(None))
+        horizon = {NextActionFilter.DUE: 0, NextActionFilter.THIS_WEEK: 7}.get(query.next_action)
+        if horizon is not None:
+            conditions.append(next_action_due <= today() + timedelta(days=horizon))
+    return conditions
 
 
 def _fuzzy_filter(rows: list[CaseloadRow], search: str) -> list[CaseloadRow]:

@@ -159,9 +159,10 @@ def main(argv: list[str] | None = None) -> int:
         add_referrals(session, rng, resident_ids, vacancy_ids, users[Role.ADVISOR][0])
         add_programmes(session, rng, resident_ids, users[Role.ADVISOR][0])
         session.commit()
-    # Planner statistics for the new rows (outside a transaction, or they are rolled back).
+    # Planner statistics and the visibility map for the new rows, as autovacuum would keep them
+    # (so counts can read indexes alone); outside a transaction, as VACUUM must be.
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(sa.text("ANALYZE"))
+        connection.execute(sa.text("VACUUM ANALYZE"))
     engine.dispose()
     print(
         f"Seeded {args.residents} residents, {args.vacancies} vacancies in "

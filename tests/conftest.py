@@ -186,7 +186,8 @@ def test_password_hash() -> str:
     """One shared hash with cheap Argon2id parameters, so the many test sign-ins stay fast.
 
     Verification reads the parameters from the hash itself, so the real code path is used;
-    the service's own hashes keep the library's recommended (slow) parameters.
+    the service's own hashes use the OWASP parameters, and a successful sign-in upgrades a
+    user's copy of this one to them (one real hash per test sign-in).
     """
     return PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(TEST_PASSWORD)
 

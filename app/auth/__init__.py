@@ -46,6 +46,7 @@ def sign_in():
             _audit_failed_sign_in(email, "wrong email or password")
             form.email.errors.append(SIGN_IN_FAILED)
             return render_template("auth/sign_in.html", form=form)
+        accounts.upgrade_password_hash(session=db, user=user, password=form.password.data)
         accounts.record_login_attempt(
             session=db, email=email, succeeded=True, ip_address=request.remote_addr
         )

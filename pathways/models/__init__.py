@@ -14,6 +14,7 @@ from pathways.models.catalogue import (
     Vacancy,
     VacancyStatus,
 )
+from pathways.models.changes import TableChange
 from pathways.models.organisations import (
     LoginAttempt,
     Organisation,
@@ -92,6 +93,7 @@ __all__ = [
     "Site",
     "Skill",
     "SkillImportance",
+    "TableChange",
     "User",
     "Vacancy",
     "VacancyStatus",

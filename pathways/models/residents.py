@@ -20,12 +20,27 @@ class ConsentKind(StrEnum):
     SHARE_WITH_EMPLOYERS = "share_with_employers"
 
 
+# Residents neither erased nor merged into another record: those a caseload lists.
+ON_CASELOAD = "erased_at IS NULL AND merged_into_id IS NULL"
+
+
 class Resident(SQLModel, table=True):
     """A person an advisor supports into work; personal fields are emptied on erasure."""
 
     __table_args__ = (
         sa.CheckConstraint("imd_decile IS NULL OR imd_decile BETWEEN 1 AND 10", name="decile"),
         sa.Index("ix_resident_last_first_name", "last_name", "first_name"),
+        # The caseload pages through an organisation's residents by name; only those still on
+        # it, so counting them reads the index alone.
+        sa.Index(
+            "ix_resident_caseload",
+            "organisation_id",
+            "last_name",
+            "first_name",
+            "id",
+            postgresql_where=sa.text(ON_CASELOAD),
+            sqlite_where=sa.text(ON_CASELOAD),
+        ),
         sa.UniqueConstraint("organisation_id", "external_ref"),
     )
 

@@ -3,9 +3,11 @@
 from datetime import timedelta
 
 import pytest
+from argon2 import PasswordHasher
 from freezegun import freeze_time
 from sqlmodel import select
 
+from pathways.accounts import verify_password
 from pathways.clock import now_utc
 from pathways.models import AuditAction, AuditEvent, LoginAttempt, Role
 from tests.helpers import TEST_PASSWORD, submit
@@ -59,6 +61,25 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(client, make_user, d
         )
     ).all()
     assert len(failures) == 5  # refused attempts are not counted as failures
+
+
+def test_signing_in_upgrades_a_hash_with_old_parameters(app, client, make_user, db):
+    old_hash = PasswordHasher(time_cost=3, memory_cost=65_536, parallelism=4).hash(TEST_PASSWORD)
+    user = make_user(password_hash=old_hash)
+    assert sign_in(client, user.email).status_code == 302
+    db.refresh(user)
+    assert user.password_hash.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert verify_password(user.password_hash, TEST_PASSWORD)
+    assert sign_in(app.test_client(), user.email).status_code == 302  # the new hash signs in
+    assert client.get("/account/password").status_code == 200  # and no session was ended
+
+
+def test_a_wrong_password_upgrades_nothing(client, make_user, db):
+    old_hash = PasswordHasher(time_cost=3, memory_cost=65_536, parallelism=4).hash(TEST_PASSWORD)
+    user = make_user(password_hash=old_hash)
+    assert sign_in(client, user.email, "not-the-password-at-all").status_code == 200
+    db.refresh(user)
+    assert user.password_hash == old_hash
 
 
 def test_four_failures_do_not_lock(client, make_user):

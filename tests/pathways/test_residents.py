@@ -1,6 +1,6 @@
 """Registering residents: validation, postcode resolution, skills, consent, duplicates, caseload."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from freezegun import freeze_time
@@ -14,6 +14,8 @@ from pathways.models import (
     Enrolment,
     MilestoneEvent,
     MilestoneKind,
+    Organisation,
+    Resident,
     ResidentNote,
     ResidentStatus,
     Role,
@@ -268,6 +270,110 @@ def test_caseload_filters_search_sort_and_pages(db, make_user, make_resident):
     assert ids(status=ResidentStatus.IN_WORK) == []
     page, total = caseload(session=db, advisor=advisor, query=CaseloadQuery(), limit=3, offset=3)
     assert total == 4 and [row.resident.id for row in page] == [affluent.id]
+
+
+def by_name(resident: Resident) -> tuple:
+    return resident.last_name, resident.first_name, resident.id
+
+
+def newest_first(moment: datetime) -> float:
+    """A sort key putting later moments first; SQLite returns naive UTC datetimes."""
+    return -(moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+
+
+def caseload_by_hand(db, advisor, query: CaseloadQuery) -> list[tuple[int, date | None]]:
+    """The caseload worked out in Python from every row: (resident id, next action due)."""
+    notes = db.exec(select(ResidentNote)).all()
+    due: dict[int, date] = {}
+    for note in notes:
+        if note.done_at is None and note.due_on is not None:
+            due[note.resident_id] = min(due.get(note.resident_id, note.due_on), note.due_on)
+    residents = [
+        r
+        for r in db.exec(select(Resident)).all()
+        if r.organisation_id == advisor.organisation_id
+        and r.erased_at is None
+        and r.merged_into_id is None
+        and (query.everyone_in_organisation or r.advisor_id == advisor.id)
+        and (query.decile is None or r.imd_decile == query.decile)
+        and (query.next_action is None or r.id in due)
+    ]
+    key = {
+        CaseloadSort.NAME: by_name,
+        CaseloadSort.NEXT_ACTION: lambda r: (r.id not in due, due.get(r.id, date.min), by_name(r)),
+        CaseloadSort.LAST_ACTIVITY: lambda r: (newest_first(r.last_activity_at), r.id),
+        CaseloadSort.DECILE: lambda r: (r.imd_decile is None, r.imd_decile or 0, by_name(r)),
+        CaseloadSort.REGISTERED: lambda r: (newest_first(r.created_at), -r.id),
+    }[query.sort]
+    return [(r.id, due.get(r.id)) for r in sorted(residents, key=key)]
+
+
+@pytest.mark.parametrize("sort", list(CaseloadSort))
+def test_caseload_pages_follow_each_order_exactly(db, make_user, make_resident, sort):
+    advisor = make_user(Role.ADVISOR)
+    colleague = make_user(Role.ADVISOR, organisation=db.get(Organisation, advisor.organisation_id))
+    names = [("Aisha", "Begum"), ("Aisha", "Begum"), ("Zoe", "Begum"), ("Ben", "Adams")]
+    names += [("Cara", "Wood"), ("Dan", "Wood"), ("Eve", "Nowak"), ("Fay", "Ali")]
+    postcodes = ["LS9 7JA", "LS8 5BQ", "LS21 2LY", "SW1A 1AA"]
+    residents = []
+    start = datetime(2026, 11, 1, 9, tzinfo=UTC)
+    for number, (first, last) in enumerate(names * 2):
+        with freeze_time(start + timedelta(hours=number % 5)):
+            resident = make_resident(
+                advisor if number % 3 else colleague,
+                first_name=first,
+                last_name=last,
+                postcode=postcodes[number % 4],
+            )
+        residents.append(resident)
+    for number, resident in enumerate(residents[:9]):
+        due_on = date(2026, 11, 20) + timedelta(days=number % 3)
+        add_note(
+            session=db,
+            resident=resident,
+            author=advisor,
+            body="Called",
+            next_action="Ring",
+            due_on=due_on,
+        )
+        if number % 2:
+            note = add_note(
+                session=db,
+                resident=resident,
+                author=advisor,
+                body="Met",
+                next_action="CV",
+                due_on=date(2026, 11, 1),
+            )
+            mark_note_done(session=db, note=note)
+    add_note(session=db, resident=residents[9], author=advisor, body="No action")
+    residents[10].erased_at = start
+    residents[11].merged_into_id = residents[0].id
+    make_resident(make_user(Role.ADVISOR), first_name="Aisha", last_name="Begum")
+    for resident in residents:
+        resident.last_activity_at = start + timedelta(days=resident.id % 4)
+        db.add(resident)
+    db.flush()
+    queries = [
+        CaseloadQuery(sort=sort),
+        CaseloadQuery(sort=sort, everyone_in_organisation=True),
+        CaseloadQuery(
+            sort=sort, everyone_in_organisation=True, next_action=NextActionFilter.ANY_OPEN
+        ),
+        CaseloadQuery(sort=sort, everyone_in_organisation=True, decile=1),
+    ]
+    for query in queries:
+        expected = caseload_by_hand(db, advisor, query)
+        assert len(expected) > 1
+        for size in (1, 4, 5, 100):
+            pages = []
+            for offset in range(0, len(expected) + size, size):
+                rows, total = caseload(
+                    session=db, advisor=advisor, query=query, limit=size, offset=offset
+                )
+                assert total == len(expected)
+                pages += [(row.resident.id, row.next_action_due) for row in rows]
+            assert pages == expected, (query, size)
 
 
 def test_merge_moves_every_event_to_the_kept_record(db, make_user, make_resident):
