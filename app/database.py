@@ -95,6 +95,17 @@ def _refuse_nul_characters() -> None:
         abort(400, NUL_MESSAGE)
 
 
+def close_connections(app: Flask) -> None:
+    """Close the app's pooled connections (before forking workers, which must not share them)."""
+    app.extensions["pathways.engine"].dispose()
+
+
+def forget_inherited_connections(app: Flask) -> None:
+    """In a forked worker: drop pooled connections inherited from the parent, without closing
+    them under the parent's feet; the worker opens its own."""
+    app.extensions["pathways.engine"].dispose(close=False)
+
+
 def _close_session(exception: BaseException | None) -> None:
     session = g.pop("db_session", None)
     if session is not None:

@@ -83,6 +83,15 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
+def compile_templates(app: Flask) -> int:
+    """Compile every template once (about 0.9 s), so a worker forked afterwards starts with them
+    compiled instead of compiling them while its first requests wait; returns how many."""
+    names = app.jinja_env.list_templates(extensions=("html", "jinja"))
+    for name in names:
+        app.jinja_env.get_template(name)
+    return len(names)
+
+
 def _make_csp_nonce() -> None:
     g.csp_nonce = secrets.token_urlsafe(16)
 

@@ -7,8 +7,8 @@
 Each simulated user signs in (with the load-test logins the seed script creates), then repeats
 its role's pages with a short pause between them, signing in again every few rounds:
 advisors open the caseload and a resident's matches, employers a vacancy's shortlist, programme
-leads a report. After ``--duration`` seconds it prints throughput, p50/p95/p99 per page and every
-error. A page that answers 404 when first tried (a report not built yet) is left out, with a note.
+leads a cohort's outcome report (every fourth time the whole partnership's). After
+``--duration`` seconds it prints throughput, p50/p95/p99 per page and every error.
 Only loopback addresses are accepted.
 """
 
@@ -35,6 +35,8 @@ LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 RESIDENT_LINK = re.compile(r'href="/residents/(\d+)"')
 SHORTLIST_LINK = re.compile(r'href="/vacancies/(\d+)/shortlist"')
+COHORT_CHOICES = re.compile(r'<select[^>]*name="cohort".*?</select>', re.DOTALL)
+CHOICE = re.compile(r'<option value="(\d+)"')
 PAGES = ("login", "caseload", "matches", "shortlist", "report")
 # Who uses which page; each round a user opens each of its pages once.
 ROLE_PAGES = {
@@ -50,7 +52,6 @@ class Results:
 
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    skipped: dict[str, str] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, page: str, seconds: float, error: str | None = None) -> None:
@@ -58,10 +59,6 @@ class Results:
             self.latencies[page].append(seconds)
             if error:
                 self.errors[page].append(error)
-
-    def skip(self, page: str, note: str) -> None:
-        with self.lock:
-            self.skipped.setdefault(page, note)
 
 
 class User(threading.Thread):
@@ -73,6 +70,8 @@ class User(threading.Thread):
         self.http = requests.Session()
         self.rng = random.Random(number)  # noqa: S311 - choosing pages, not secrets
         self.ids: list[int] = []
+        self.cohorts: list[int] = []
+        self.reports = 0
 
     def run(self) -> None:
         deadline = self.options.deadline
@@ -86,7 +85,7 @@ class User(threading.Thread):
             for page in ROLE_PAGES[self.role]:
                 if time.monotonic() >= deadline:
                     return
-                if page in self.options.pages and page not in self.results.skipped:
+                if page in self.options.pages:
                     getattr(self, f"open_{page}")()
                     time.sleep(self.rng.uniform(0.5, 1.5) * self.options.think)
             rounds += 1
@@ -130,9 +129,24 @@ class User(threading.Thread):
         self.timed("shortlist", "get", f"/vacancies/{self.rng.choice(self.ids)}/shortlist")
 
     def open_report(self) -> None:
-        self.timed("report", "get", self.options.report_path, skip_if_404=True)
+        """A cohort's outcome report (funnel, breakdowns, trend, charts); every fourth time the
+        whole partnership's, all cohorts side by side."""
+        if not self.cohorts:
+            chooser = self.fetch("get", "/reports/")
+            choices = COHORT_CHOICES.search(chooser.text)
+            found = CHOICE.findall(choices.group(0)) if choices else []
+            self.cohorts = [int(i) for i in found if int(i) > 0]  # 0: "any cohort"
+            if not self.cohorts:
+                self.results.record("report", 0.0, "the report chooser lists no cohorts")
+                return
+        self.reports += 1
+        if self.reports % 4 == 0:
+            path = "/reports/outcomes"
+        else:
+            path = f"/reports/outcomes?cohort={self.rng.choice(self.cohorts)}"
+        self.timed("report", "get", path)
 
-    def timed(self, page, method, path, *, expect=200, skip_if_404=False, **kwargs):
+    def timed(self, page, method, path, *, expect=200, **kwargs):
         started = time.perf_counter()
         try:
             response = self.fetch(method, path, **kwargs)
@@ -140,9 +154,6 @@ class User(threading.Thread):
             self.results.record(page, time.perf_counter() - started, f"{type(error).__name__}")
             return None
         elapsed = time.perf_counter() - started
-        if skip_if_404 and response.status_code == 404:
-            self.results.skip(page, f"{path} answered 404; page left out of this run")
-            return response
         error = None
         if response.status_code != expect:
             error = f"{response.status_code} {path}"
@@ -210,7 +221,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--pages", default=",".join(PAGES), help="comma-separated: " + ", ".join(PAGES)
     )
-    parser.add_argument("--report-path", default="/reports/")
     parser.add_argument("--advisors", type=int, default=20, help="load-advisor-N logins to use")
     parser.add_argument("--employers", type=int, default=10)
     parser.add_argument("--leads", type=int, default=5)
@@ -290,8 +300,6 @@ def print_report(results, options, elapsed, load_before, load_after, roles) -> N
         p50, p95, p99 = (percentile(values, f) * 1000 for f in (0.5, 0.95, 0.99))
         errors = len(results.errors.get(page, []))
         print(f"{page:<10} {len(values):>8} {p50:>8.0f} {p95:>8.0f} {p99:>8.0f} {errors:>6}")
-    for page, note in results.skipped.items():
-        print(f"note: {page}: {note}")
     for page, errors in results.errors.items():
         for message, count in sorted(
             {m: errors.count(m) for m in set(errors)}.items(), key=lambda item: -item[1]

@@ -1,5 +1,9 @@
 """Matching pages: an advisor's ranked matches and referrals, an employer's shortlist."""
 
+import runpy
+from pathlib import Path
+from types import SimpleNamespace
+
 from sqlmodel import select
 
 from app.matching import warm_up
@@ -112,3 +116,23 @@ def test_a_warmed_worker_serves_its_first_shortlist_from_the_caches_it_built(
     (catalogue,) = matchmaking._built.values()
     assert current_pool(session=db) is warmed and len(warmed) == 1
     assert current_catalogue(session=db, today=today()) is catalogue
+
+
+def test_a_preloading_master_warms_the_caches_once_and_keeps_no_connection(
+    app, db, make_vacancy, make_resident
+):
+    """gunicorn.conf.py: with preload_app the master warms the caches its workers inherit."""
+    hooks = runpy.run_path(str(Path(__file__).parents[2] / "gunicorn.conf.py"))
+    make_vacancy()
+    make_resident(share=True, has_right_to_work=True, work_history=WAREHOUSE)
+    matchmaking._built.clear()
+    matchmaking._pools.clear()
+    server = SimpleNamespace(
+        cfg=SimpleNamespace(preload_app=True), app=SimpleNamespace(wsgi=lambda: app), log=None
+    )
+
+    hooks["when_ready"](server)
+
+    assert hooks["preload_app"] is True
+    assert len(matchmaking._built) == 1 and len(matchmaking._pools) == 1
+    assert app.extensions["pathways.engine"].pool.checkedin() == 0

@@ -5,6 +5,7 @@ import re
 import pytest
 from markupsafe import Markup
 
+from app.templating import compile_templates
 from pathways.models import Role
 from tests.helpers import TEST_PASSWORD, submit
 
@@ -74,3 +75,11 @@ def test_each_user_sees_their_own_name_and_links_in_the_header(app, make_user):
         header = client.get("/").get_data(as_text=True).split("</header>")[0]
         assert f"Person {role.value}" in header and f">{link}<" in header
         assert all(f"Person {other.value}" not in header for other in Role if other != role)
+
+
+def test_compile_templates_leaves_every_template_compiled_for_forked_workers(app):
+    app.jinja_env.cache.clear()
+    count = compile_templates(app)
+    names = app.jinja_env.list_templates(extensions=("html", "jinja"))
+    assert count == len(names) > 100  # the app's own and the NHS.UK components
+    assert {name for (_, name), _ in app.jinja_env.cache.items()} == set(names)
