@@ -60,10 +60,11 @@ def database_url(request, tmp_path_factory) -> Iterator[str]:
         migrate(url)
         yield url
         return
-    yield from _postgres_database()
+    yield from postgres_database()
 
 
-def _postgres_database() -> Iterator[str]:
+def postgres_database() -> Iterator[str]:
+    """A new PostgreSQL database on TEST_DATABASE_URL's server, migrated, dropped afterwards."""
     base = os.environ.get("TEST_DATABASE_URL") or (DEFAULT_CI_POSTGRES if CI else None)
     if not base:
         pytest.skip("PostgreSQL tests need TEST_DATABASE_URL (they always run in CI)")
@@ -271,7 +272,7 @@ def fresh_database_url(database_url, tmp_path) -> Iterator[str]:
         migrate(url)
         yield url
         return
-    yield from _postgres_database()
+    yield from postgres_database()
 
 
 @pytest.fixture

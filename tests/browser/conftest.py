@@ -19,6 +19,7 @@ import pytest
 from playwright.sync_api import Browser, sync_playwright
 
 from tests.browser.journey import AXE_SCRIPT, ROOT, Journey
+from tests.conftest import postgres_database
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 # Without the networking flags Chromium keeps calling Google's hosts; a closed network refuses them.
@@ -47,26 +48,25 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> Iterator[LiveServer]:
-    """Pathways under gunicorn on a free local port, on a new SQLite database with the demo data."""
-    folder = tmp_path_factory.mktemp("live_server")
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def live_server(request, tmp_path_factory) -> Iterator[LiveServer]:
+    """Pathways under gunicorn on a free local port, on a new database of each kind (SQLite, and
+    PostgreSQL from TEST_DATABASE_URL as the other database tests use it) with the demo data."""
+    folder = tmp_path_factory.mktemp(f"live_server_{request.param}")
+    if request.param == "sqlite":
+        database_url = f"sqlite:///{folder / 'pathways.db'}"
+        _run(["alembic", "upgrade", "head"], _server_environment(database_url, 0))
+        yield from _serve(database_url, folder)
+        return
+    for database_url in postgres_database():  # created and migrated; dropped afterwards
+        yield from _serve(database_url, folder)
+
+
+def _serve(database_url: str, folder: Path) -> Iterator[LiveServer]:
+    """Seed the demo data into a migrated database and serve it with gunicorn until done."""
     port = _free_port()
-    database_url = f"sqlite:///{folder / 'pathways.db'}"
-    env = os.environ | {
-        "DATABASE_URL": database_url,
-        "ENV": "development",
-        "BIND": f"127.0.0.1:{port}",
-        "WEB_CONCURRENCY": "1",
-        "GUNICORN_THREADS": "4",
-        "LOG_LEVEL": "warning",
-    }
-    for step in (["alembic", "upgrade", "head"], ["flask", "--app", "wsgi", "seed-demo"]):
-        done = subprocess.run(
-            [sys.executable, "-m", *step], cwd=ROOT, env=env, capture_output=True, text=True
-        )
-        if done.returncode != 0:
-            pytest.fail(f"{' '.join(step)} failed:\n{done.stdout}\n{done.stderr}")
+    env = _server_environment(database_url, port)
+    _run(["flask", "--app", "wsgi", "seed-demo"], env)
     log_path = folder / "server.log"
     with log_path.open("wb") as log:
         server = subprocess.Popen(
@@ -87,6 +87,25 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+def _server_environment(database_url: str, port: int) -> dict[str, str]:
+    return os.environ | {
+        "DATABASE_URL": database_url,
+        "ENV": "development",
+        "BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": "1",
+        "GUNICORN_THREADS": "4",
+        "LOG_LEVEL": "warning",
+    }
+
+
+def _run(step: list[str], env: dict[str, str]) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", *step], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        pytest.fail(f"{' '.join(step)} failed:\n{done.stdout}\n{done.stderr}")
 
 
 def _free_port() -> int:
