@@ -1,5 +1,6 @@
-"""Employer journey: post a vacancy, see the referral an advisor made to it, take it through
-shortlist, interview, offer, checks and job start, then confirm a hire's 13-week check."""
+"""Employer journey: post a vacancy, an advisor refers a resident to it from their matches, and
+the employer takes the referral through shortlist, interview, offer, checks and job start, then
+confirms a hire's 13-week check."""
 
 import re
 from datetime import date
@@ -10,8 +11,9 @@ from sqlmodel import Session, select
 
 from pathways.clock import today
 from pathways.database import make_engine
-from pathways.matchmaking import refer, shortlist_pool
-from pathways.models import User, Vacancy
+from pathways.matchmaking import matches_for_resident, shortlist_pool
+from pathways.models import User
+from pathways.permissions import can_manage_resident
 
 pytestmark = pytest.mark.browser
 
@@ -24,21 +26,37 @@ def choose(select: Locator, text: str) -> None:
     select.select_option(select.locator("option", has_text=text).first.get_attribute("value"))
 
 
-def advisor_refers_a_resident(database_url: str, vacancy_title: str) -> int:
-    """The advisor's side, done through the domain: this journey is the employer's."""
+def resident_offered(database_url: str, vacancy_title: str) -> int:
+    """A consenting resident of the demo advisor whose matches page lists the vacancy (read on
+    the server's database): someone the advisor can refer to it with a click."""
     engine = make_engine(database_url)
     try:
         with Session(engine) as session:
-            vacancy = session.exec(select(Vacancy).where(Vacancy.title == vacancy_title)).one()
             advisor = session.exec(
                 select(User).where(User.email == "advisor@pathways.example")
             ).one()
-            resident = shortlist_pool(session=session)[0]
-            refer(session=session, resident=resident, vacancy=vacancy, user=advisor, today=today())
-            session.commit()
-            return resident.id
+            for resident in shortlist_pool(session=session):
+                if not can_manage_resident(advisor, resident):
+                    continue
+                found = matches_for_resident(session=session, resident=resident, today=today())
+                if any(match.vacancy.title == vacancy_title for match in found.vacancies):
+                    return resident.id
     finally:
         engine.dispose()
+    pytest.fail(f"no resident of the demo advisor has {vacancy_title!r} among their matches")
+
+
+def advisor_refers(start_journey, resident_id: int, vacancy_title: str) -> None:
+    """The advisor opens the resident's matches and clicks Refer on the new vacancy."""
+    advisor = start_journey("employer-referral")
+    advisor.sign_in("advisor@pathways.example")
+    page = advisor.visit(f"/residents/{resident_id}/matches")
+    with advisor.navigates():
+        page.get_by_role("button", name=f"Refer to {vacancy_title}").click()
+    expect(page.get_by_role("status")).to_contain_text(
+        f"Referred to {vacancy_title}. The employer can now see this referral."
+    )
+    advisor.screenshot("advisor-referred")
 
 
 def test_employer_moves_a_referral_to_job_start_and_confirms_13_weeks(start_journey, live_server):
@@ -72,7 +90,8 @@ def test_employer_moves_a_referral_to_job_start_and_confirms_13_weeks(start_jour
     expect(page.get_by_role("row").filter(has_text=TITLE)).to_contain_text(re.compile("open", re.I))
     employer.screenshot("vacancy-published")
 
-    resident_id = advisor_refers_a_resident(live_server.database_url, TITLE)
+    resident_id = resident_offered(live_server.database_url, TITLE)
+    advisor_refers(start_journey, resident_id, TITLE)
 
     with employer.navigates():
         nav.get_by_role("link", name="Applications").click()
