@@ -359,6 +359,13 @@ def stated_levels(plain: str) -> Levels:
     return english, maths, _qualification_level(plain, gcse_pass=Level.LEVEL_2 in (english, maths))
 
 
+def looks_back(clause: str) -> bool:
+    """Whether ``stated_levels`` reads any of the text before this clause of a profile: only a
+    qualification-level match does (``SHORT_COURSE_LOOK_BACK`` characters, for the short-course
+    veto), and its patterns never cross a clause break."""
+    return any(pattern.search(clause) for pattern, _, _ in _COMPILED_LEVELS)
+
+
 def names_levels(clause: str) -> bool:
     """Whether ``stated_levels`` finds anything in this clause of a profile.
 

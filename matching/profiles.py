@@ -20,6 +20,7 @@ from matching.constraints import (
     PersonConstraints,
     clause_flags,
     licence_evidence,
+    looks_back,
     names_levels,
     stated_levels,
 )
@@ -117,6 +118,7 @@ class ProfileReader:
         self._phrases: dict[str, _Phrase] = {}  # raw phrase text -> what it says
         self._scanned: dict[tuple[tuple[str, ...], Scope], _Scanned] = {}
         self._levels: dict[tuple[str, ...], Levels] = {}  # see _stated_levels
+        self._looks_back: dict[str, bool] = {}  # clause text -> constraints.looks_back
         self._by_flags: dict[tuple[int, Levels | None], PersonConstraints] = {}
 
     def read(self, profile: str) -> Profile:
@@ -189,7 +191,8 @@ class ProfileReader:
         found = list(map(cache.get, texts))
         if None in found:
             if len(cache) > self._cache_size:  # bounded memory
-                for memo in (cache, self._joined, self._phrases, self._scanned, self._levels):
+                memos = (self._joined, self._phrases, self._scanned, self._levels, self._looks_back)
+                for memo in (cache, *memos):
                     memo.clear()
             for position, text in enumerate(texts):
                 if found[position] is None:
@@ -315,11 +318,17 @@ class ProfileReader:
 
     def _stated_levels(self, clauses: list[_Clause]) -> Levels:
         """``constraints.stated_levels`` of the profile, shared by every profile whose clauses
-        that name levels are the same, each with the same 25 characters before it."""
+        that name levels are the same, each with the same 25 characters before it where those
+        can matter (``constraints.looks_back``)."""
         key: list[str] = []
+        memo = self._looks_back
         for position, clause in enumerate(clauses):
             if clause.names:
-                key += (_before(clauses, position), clause.plain)
+                text = clause.plain
+                back = memo.get(text)
+                if back is None:
+                    back = memo[text] = looks_back(text)
+                key += (_before(clauses, position) if back else "", text)
         levels = self._levels.get(tuple(key))
         if levels is None:
             levels = self._levels[tuple(key)] = stated_levels(_plain(clauses)[0])
