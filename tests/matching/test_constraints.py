@@ -2,8 +2,13 @@
 
 import pytest
 
-from matching import Level, load_vocabulary
-from matching.constraints import plain_text, read_opportunity_constraints, read_person_constraints
+from matching import Level, Matcher, Opportunity, OpportunityKind, load_vocabulary
+from matching.constraints import (
+    looks_back,
+    plain_text,
+    read_opportunity_constraints,
+    read_person_constraints,
+)
 from matching.model import ShiftPattern
 
 
@@ -104,3 +109,28 @@ def test_opportunity_requirements_from_text_and_listed_skills():
     assert opportunity("Security officer; SIA licence preferred.").driving_licence is False
     assert opportunity("Night shifts only, 18 or over.").shift_pattern is ShiftPattern.NIGHTS
     assert opportunity("Night shifts only, 18 or over.").min_age == 18
+
+
+def test_only_qualification_matches_look_back_into_the_clause_before():
+    assert looks_back("nvq level 3 in care") and looks_back("level 3 diploma")
+    assert not looks_back("failed maths") and not looks_back("gcse english grade c")
+
+
+def test_the_reader_keeps_apart_levels_that_depend_on_the_clause_before():
+    """One reader, shared memos: "level 3" after a short course is vetoed, elsewhere it counts,
+    and a subject level reads the same whatever comes before it."""
+    profiles = [
+        "did food hygiene. level 3 diploma",
+        "did cleaning. level 3 diploma",
+        "did food hygiene. failed maths",
+        "did cleaning. failed maths",
+    ]
+    porter = Opportunity(
+        id="p", title="Porter", kind=OpportunityKind.ENTRY_ROLE, skills=("cleaning",)
+    )
+    matcher = Matcher([porter])
+    read = [matcher._reader.read(text).constraints for text in profiles]
+    expected = [person(text) for text in profiles]
+    assert [c.qualification_level for c in read] == [c.qualification_level for c in expected]
+    assert read[0].qualification_level != read[1].qualification_level
+    assert read[2].maths_level == read[3].maths_level == Level.LEVEL_1
