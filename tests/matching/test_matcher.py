@@ -195,6 +195,14 @@ def test_explanation_lists_matched_missing_and_a_bridging_programme(matcher):
     }
 
 
+def test_caring_for_family_counts_as_personal_care(matcher):
+    """ "looked after my nan" reads as unpaid caring, which brings personal care with it."""
+    person = Person(id="p", profile="looked after my nan for years")
+    [hcsw] = [m for m in matcher.rank(person, top=None) if m.opportunity_id == "hcsw"]
+    assert "personal care" in hcsw.matched_skills
+    assert "personal care" not in (hcsw.missing_skills or ())
+
+
 def test_employer_bridging_route_is_preferred():
     vacancy = Opportunity(
         id="v",
