@@ -155,6 +155,16 @@ def test_qualification_rules_use_levels():
     )
 
 
+def test_right_to_work_is_a_hard_filter_with_its_reason(matcher):
+    without = Person(id="p", profile="porter at Jimmy's, manual handling", right_to_work=False)
+    unknown = Person(id="q", profile="porter at Jimmy's, manual handling")
+    [ruled_out] = [m for m in matcher.rank(without, top=None) if m.opportunity_id == "porter"]
+    [kept] = [m for m in matcher.rank(unknown, top=None) if m.opportunity_id == "porter"]
+    assert not ruled_out.eligible
+    assert ruled_out.reasons == ("needs the right to work in the UK",)
+    assert kept.eligible  # not stated is not ruled out
+
+
 def test_distance_component_and_travel_limit(matcher):
     near = Person(id="n", profile="porter", lat=ST_JAMES[0], lon=ST_JAMES[1], max_travel_km=1)
     far = Person(
