@@ -47,11 +47,6 @@ _SHORT_COURSE = re.compile(r"\b(?:food (?:safety|hygiene)|functional skill|esol|
 # A level this close after a short course's name is that course's ("food hygiene level 2").
 SHORT_COURSE_LOOK_BACK = 25
 _NEEDED = frozenset(("need", "needed", "required", "require", "requires", "must", "essential"))
-# Cheap first check: most profiles name no qualification, and the level patterns are many.
-_ANY_QUALIFICATION = re.compile(
-    r"gcse|level|nvq|svq|btec|degree|english|math|esol|qualification|functional|diploma|certificate|school"
-    r"|\b(?:a|t|as) level|bsc|\bba\b|msc|masters|hn[cd]|phd|graduate|access"
-)
 _NONE_QUALIFICATIONS = re.compile(
     r"\bno (?:formal |uk |other )?(?:qualification|gcse|certificate)\b"
 )
@@ -90,6 +85,7 @@ _RIGHT_TO_WORK = re.compile(
 
 
 # Cheap substring gates: a pattern is searched only when a word it cannot match without is present.
+# A clause names a qualification (NAMES_QUALIFICATION) if it holds one of these or "ba" as a word.
 _QUALIFICATION_WORDS = (
     *[
         "gcse",
@@ -125,13 +121,6 @@ _RIGHT_TO_WORK_WORDS = (
 )
 _BA = re.compile(r"\bba\b")
 _PART_TIME_WORDS = ("part time", "school hour", "term time", "9 3")
-
-
-def _names_qualification(plain: str) -> bool:
-    """Same as ``_ANY_QUALIFICATION.search(plain)``, as a search for the words it needs."""
-    return any(word in plain for word in _QUALIFICATION_WORDS) or (
-        "ba" in plain and _BA.search(plain) is not None
-    )
 
 
 @dataclass(frozen=True, slots=True)

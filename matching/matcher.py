@@ -442,7 +442,7 @@ class Matcher:
         if licence:
             granted.append(full_licence)
         availability = person.availability
-        age = person.age if person.date_of_birth is None else person.age_on(self.today)
+        age = person.age_on(self.today)
         right_to_work = person.right_to_work
         nights, part_time_only = availability.nights, availability.part_time_only
         return tuple(granted), (
@@ -769,18 +769,6 @@ class Matcher:
             return MatchTable.empty(self._catalogue, self._key_index.shape[1])
         return MatchTable.concatenate(chunks)
 
-    def rank_tables(
-        self,
-        people: Sequence[Person],
-        *,
-        top: int | None = 10,
-        include_ineligible: bool = True,
-        chunk_size: int = 1000,
-        workers: int = 1,
-    ) -> Iterator[MatchTable]:
-        """``rank_table`` a chunk of people at a time (for writing out as they come)."""
-        return self._tables(people, top, include_ineligible, chunk_size, workers)
-
     def map_tables(
         self,
         people: Sequence[Person],
@@ -791,7 +779,7 @@ class Matcher:
         chunk_size: int = 1000,
         workers: int = 1,
     ) -> Iterator[T]:
-        """``function`` of each chunk's ``rank_tables`` table, in order.
+        """``function`` of each chunk's ``rank_table``, in order (to write them out as they come).
 
         With forked workers the function runs in the worker, so work on the table (such as
         wording it for a file) is shared out too and only its result comes back.
@@ -815,8 +803,8 @@ class Matcher:
         chunk_size: int,
         workers: int,
     ) -> Iterator[MatchTable]:
-        """``rank_tables``: tables from forked workers get this process's names (and the cache
-        of explanations already worded)."""
+        """Each chunk's table, for ``rank_many`` and ``rank_table``: tables from forked workers get
+        this process's names (and the cache of explanations already worded)."""
         tables = self.map_tables(
             people,
             _unchanged,
@@ -905,7 +893,7 @@ def _forked_chunk(job: tuple[int, int]) -> object:
 
 
 def _unchanged(table: MatchTable) -> MatchTable:
-    """The table itself (``rank_tables``; a module function, so workers can run it)."""
+    """The table itself (``_tables``; a module function, so workers can run it)."""
     return table
 
 

@@ -201,16 +201,9 @@ def clause_texts(text: str) -> list[str]:
     return [" ".join(clause) for clause in clauses]
 
 
-def fold_clause(clause: str) -> list[str]:
-    """One of ``clause_texts`` as ``split_tokens`` tokens."""
-    tokens: list[str] = []
-    for raw in clause.split():
-        tokens += _FOLDED.get(raw) or _fold(raw)
-    return tokens
-
-
 def folded_text(clause: str) -> str:
-    """``" ".join(fold_clause(clause))``, a raw token at a time from a cache."""
+    """One of ``clause_texts`` as its ``split_tokens`` tokens joined by spaces, a raw token at a
+    time from a cache."""
     return " ".join(map(_FOLDED_TEXT.__getitem__, clause.split()))
 
 
@@ -459,7 +452,7 @@ class Vocabulary:
         if cached is None:
             # Insertions and deletions only: real typos drop or add letters ("clening", "warehous"),
             # while one swapped letter usually makes another real word ("loved" / "lived").
-            cached = self._closest(token, 1 if len(token) < 8 else 2) or token
+            cached = self._closest(token, 1 if len(token) < 8 else MAX_TYPO_DISTANCE) or token
             self._corrections[token] = cached
         return cached
 
@@ -561,7 +554,7 @@ class Vocabulary:
         return mentions
 
     def scan_segment(
-        self, tokens: tuple[str, ...], state: Scope = (0, False, 0)
+        self, tokens: tuple[str, ...], state: Scope = NO_SCOPE
     ) -> tuple[tuple[Mention, ...], Scope]:
         """Mentions in tokens that hold no break, with the scope carried in from before them
         (``Scope``, relative to the first token), and the scope carried out (relative to the

@@ -35,6 +35,7 @@ import numpy as np  # noqa: E402 - after making the repository importable
 from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
 
 from matching import Availability, Matcher, Opportunity, OpportunityKind, Person, load_vocabulary  # noqa: E402
+from matching.cli import available_cpus  # noqa: E402
 from matching.csv_io import write_ranks  # noqa: E402
 from matching.model import Requirements, ShiftPattern  # noqa: E402
 
@@ -214,7 +215,7 @@ def report(size: str, results: dict[str, dict[str, float]]) -> str:
     return f"""## Matching
 
 Measured {dt.date.today().isoformat()} on {platform.node() or "this machine"} ({platform.machine()},
-{_cpus()} CPUs, Python {platform.python_version()}), command `{command}`;
+{available_cpus()} CPUs, Python {platform.python_version()}), command `{command}`;
 synthetic data, seed {SEED}; load average {results["load"]:.1f} when it started (other work on
 the machine slows both rows; CPU time shows the work itself). Each row ran in its own process;
 peak memory is that process's maximum resident set size (data included).
@@ -251,10 +252,6 @@ def _workers_rows(results: dict[str, dict[str, float]], baseline: dict[str, floa
         f"| Forked matcher / baseline | {forked['seconds'] / baseline['seconds']:.2f}x | "
         f"{forked['cpu_seconds'] / baseline['cpu_seconds']:.2f}x | | <= 3x |\n"
     )
-
-
-def _cpus() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 0
 
 
 def main(argv: list[str] | None = None) -> int:
