@@ -3,6 +3,8 @@
 from pathlib import Path
 
 import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
@@ -10,6 +12,7 @@ from sqlmodel import Session
 # The embedded default: a SQLite file in the project's instance folder.
 INSTANCE_DIR = Path(__file__).resolve().parents[1] / "instance"
 DEFAULT_DATABASE_URL = f"sqlite:///{INSTANCE_DIR / 'pathways.db'}"
+ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
 
 
 def make_engine(url: str, **kwargs) -> Engine:
@@ -20,6 +23,19 @@ def make_engine(url: str, **kwargs) -> Engine:
         sa.event.listen(engine, "connect", _enable_sqlite_foreign_keys)
         return engine
     return sa.create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def alembic_config(url: str) -> Config:
+    """The repository's Alembic configuration, pointed at one database, logging left alone."""
+    config = Config(str(ALEMBIC_INI))
+    config.attributes["database_url"] = url
+    config.attributes["skip_logging"] = True
+    return config
+
+
+def migrate(url: str) -> None:
+    """Bring a database to the latest schema (tests and scripts; ``make migrate`` elsewhere)."""
+    command.upgrade(alembic_config(url), "head")
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -41,7 +41,7 @@ import pandas as pd  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 from pydantic_core import PydanticUndefined  # noqa: E402
 
-from pathways.database import make_engine, normalise_database_url  # noqa: E402
+from pathways.database import make_engine, migrate, normalise_database_url  # noqa: E402
 from pathways.models import (  # noqa: E402
     Cohort,
     Enrolment,
@@ -163,8 +163,6 @@ class fresh_database:  # noqa: N801 - used as a context manager, like contextlib
         self.directory = None
 
     def __enter__(self) -> str:
-        from alembic import command
-        from alembic.config import Config
 
         if self.server is None:
             self.directory = tempfile.TemporaryDirectory()
@@ -177,10 +175,7 @@ class fresh_database:  # noqa: N801 - used as a context manager, like contextlib
             url = normalise_database_url(
                 re.sub(r"/[^/?]+(\?|$)", rf"/{self.name}\1", self.server, count=1)
             )
-        config = Config(str(REPO / "alembic.ini"))
-        config.attributes["database_url"] = url
-        config.attributes["skip_logging"] = True
-        command.upgrade(config, "head")
+        migrate(url)
         return url
 
     def __exit__(self, *_exc) -> None:

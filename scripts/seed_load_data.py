@@ -22,8 +22,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 from sqlmodel import Session, insert, select
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from pathways.accounts import hash_password  # noqa: E402
 from pathways.clock import now_utc, today  # noqa: E402
-from pathways.database import make_engine, normalise_database_url  # noqa: E402
+from pathways.database import make_engine, migrate, normalise_database_url  # noqa: E402
 from pathways.demo import DEMO_PASSWORD, LTHT, seed_demo  # noqa: E402
 from pathways.geography import DATA_DIR, resolve_postcode  # noqa: E402
 from pathways.models import (  # noqa: E402
@@ -190,10 +188,7 @@ def prepare_database(url: str, *, recreate: bool) -> None:
         if not exists:
             connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
-    config = Config(str(ROOT / "alembic.ini"))
-    config.attributes["database_url"] = url
-    config.attributes["skip_logging"] = True
-    command.upgrade(config, "head")
+    migrate(url)
 
 
 def add_load_users(session: Session, advisors: int, employers: int, leads: int) -> dict:

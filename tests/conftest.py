@@ -8,23 +8,19 @@ import os
 import re
 import uuid
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pandas  # noqa: F401  imported before freezegun patches datetime, which pandas' C code checks
 import pytest
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 from argon2 import PasswordHasher
 from hypothesis import HealthCheck, settings
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
-from pathways.database import make_engine, normalise_database_url
+from pathways.database import make_engine, migrate, normalise_database_url
 from pathways.models import Organisation, OrganisationKind, Role, Site, User
 from tests.helpers import TEST_PASSWORD, submit
 
-ROOT = Path(__file__).resolve().parents[1]
 CI = os.environ.get("CI", "").lower() == "true"
 # Property-based tests: few, slow-ish examples (each is a request against a database), no
 # deadline on a shared machine, no example database in the checkout. HYPOTHESIS_PROFILE=thorough
@@ -39,17 +35,6 @@ settings.register_profile(
 settings.register_profile("thorough", settings.get_profile("pathways"), max_examples=500)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "pathways"))
 DEFAULT_CI_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
-def alembic_config(url: str) -> Config:
-    config = Config(str(ROOT / "alembic.ini"))
-    config.attributes["database_url"] = url
-    config.attributes["skip_logging"] = True
-    return config
-
-
-def migrate(url: str) -> None:
-    command.upgrade(alembic_config(url), "head")
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])

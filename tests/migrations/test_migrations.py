@@ -8,7 +8,7 @@ from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
 import pathways.models  # noqa: F401  (registers the tables)
-from tests.conftest import alembic_config
+from pathways.database import alembic_config
 
 
 def test_upgrade_head_matches_the_models(engine):
