@@ -19,7 +19,8 @@ from flask import (
 from flask_login import current_user
 from markupsafe import Markup
 
-from app.database import db_session
+from app.api.params import int_param
+from app.database import MAX_ID, db_session
 from app.permissions import roles
 from app.reports.charts import bar_chart, funnel_chart, trend_chart
 from app.reports.forms import ReportChooserForm
@@ -124,9 +125,9 @@ def scope_from_request() -> ReportScope:
     if unknown:
         abort(400, f"Unknown parameter {unknown[0]!r}")
     scope = ReportScope(
-        cohort_id=_int_arg("cohort"),
-        programme_id=_int_arg("programme"),
-        employer_id=_int_arg("employer"),
+        cohort_id=_id_arg("cohort"),
+        programme_id=_id_arg("programme"),
+        employer_id=_id_arg("employer"),
         starts_from=_date_arg("from"),
         starts_to=_date_arg("to"),
     )
@@ -136,7 +137,7 @@ def scope_from_request() -> ReportScope:
 
 def _outcome_tables():
     session = db_session()
-    report = build_report(session=session, scope=scope_from_request(), as_of=_as_of())
+    report = build_report(session=session, scope=scope_from_request(), as_of=today())
     return report.title, report_tables(report, disclosure_rules())
 
 
@@ -146,25 +147,17 @@ def _anchor_tables():
             abort(400, "Employers see their own organisation's anchor measures only")
         employer_id = current_user.organisation_id
     else:
-        employer_id = _int_arg("employer")
+        employer_id = _id_arg("employer")
         if employer_id is None:
             abort(400, "Choose an employer")
-    measures = anchor_measures(session=db_session(), employer_id=employer_id, as_of=_as_of())
+    measures = anchor_measures(session=db_session(), employer_id=employer_id, as_of=today())
     tables = anchor_tables(measures, disclosure_rules())
     return tables[0].title, tables
 
 
-def _as_of() -> date:
-    return today()
-
-
-def _int_arg(name: str) -> int | None:
-    text = request.args.get(name, "").strip()
-    if not text:
-        return None
-    if not text.isdigit():
-        abort(400, f"Parameter {name!r} must be a whole number")
-    return int(text)
+def _id_arg(name: str) -> int | None:
+    """An id in the query string (400 if it is not one any table can hold), or None."""
+    return int_param(name, minimum=1, maximum=MAX_ID)
 
 
 def _date_arg(name: str) -> date | None:
@@ -183,7 +176,7 @@ def _page(template: str, title: str, tables: list[Table]) -> str:
         template,
         title=title,
         tables=tables,
-        as_of=_as_of(),
+        as_of=today(),
         rules=disclosure_rules(),
         query=request.query_string.decode(),
         charts=_charts(tables),

@@ -206,6 +206,11 @@ def test_programme_leads_see_any_employers_anchor_measures(client, outcome_data,
     assert "Anchor measures: Leeds Trust" in response.get_data(as_text=True)
     assert client.get("/reports/anchor").status_code == 400
     assert client.get("/reports/anchor?employer=999999").status_code == 404
+    too_big = 10**20  # more than any id column holds
+    for url in (f"/reports/anchor?employer={too_big}", f"/reports/outcomes?cohort={too_big}"):
+        response = client.get(url)
+        assert response.status_code == 400, url
+        assert "must be at most" in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("role", [Role.ADVISOR, Role.ADMIN, Role.EMPLOYER])
