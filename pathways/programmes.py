@@ -16,6 +16,7 @@ from pathways.audit import record_audit
 from pathways.clock import today
 from pathways.errors import NotFound, PermissionDenied, ValidationFailed
 from pathways.models import (
+    EMPLOYER_KINDS,
     AttendanceRecord,
     AuditAction,
     Cohort,
@@ -24,7 +25,6 @@ from pathways.models import (
     MilestoneEvent,
     MilestoneKind,
     Organisation,
-    OrganisationKind,
     Pathway,
     Programme,
     ProgrammePathway,
@@ -37,8 +37,6 @@ from pathways.progress import all_or_nothing, record_milestone, validate_milesto
 
 # Enrolments that hold a place on a cohort; someone who left early frees theirs.
 HOLDING_A_PLACE = (EnrolmentStatus.ENROLLED, EnrolmentStatus.STARTED, EnrolmentStatus.COMPLETED)
-# Organisations that employ people, and so can partner a programme.
-EMPLOYER_KINDS = (OrganisationKind.NHS_TRUST, OrganisationKind.CARE_PROVIDER)
 
 
 class EnrolmentAction(StrEnum):

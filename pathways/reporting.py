@@ -38,12 +38,12 @@ from pathways.disclosure import (
 )
 from pathways.errors import NotFound
 from pathways.models import (
+    EMPLOYER_KINDS,
     Cohort,
     Enrolment,
     MilestoneEvent,
     MilestoneKind,
     Organisation,
-    OrganisationKind,
     Pathway,
     PathwayKind,
     Programme,
@@ -51,13 +51,11 @@ from pathways.models import (
     Site,
 )
 from pathways.progress import SUSTAINMENT_WEEKS
+from pathways.vacancies import WEEKS_PER_YEAR
 
 PAY_DATA = Path(__file__).parent / "data" / "pay" / "real_living_wage.csv"
-# NHS Agenda for Change converts annual pay to hourly over 52.143 weeks a year.
-WEEKS_PER_YEAR = 52.143
 ANCHOR_PATHWAY_KINDS = (PathwayKind.ENTRY_ROLE, PathwayKind.APPRENTICESHIP)
 ANCHOR_DECILES = (1, 2)
-EMPLOYER_KINDS = (OrganisationKind.NHS_TRUST, OrganisationKind.CARE_PROVIDER)
 
 NOT_KNOWN = "Not known"
 NOT_ASKED = "Not asked"
@@ -294,7 +292,7 @@ def _anchor_starts(employer_id: int):
         .where(
             MilestoneEvent.employer_id == employer_id,
             MilestoneEvent.kind == MilestoneKind.JOB_STARTED,
-            col(MilestoneEvent.superseded_by_id).is_(None),
+            _CURRENT,
             col(Pathway.kind).in_([kind.value for kind in ANCHOR_PATHWAY_KINDS]),
             col(Resident.merged_into_id).is_(None),
         )

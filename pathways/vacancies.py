@@ -32,6 +32,7 @@ from pathways.models import (
     VacancyStatus,
 )
 
+# NHS Agenda for Change converts annual pay to hourly over 52.143 weeks a year.
 WEEKS_PER_YEAR = 52.143
 FULL_TIME_HOURS = 37.5
 MAX_POSITIONS = 500

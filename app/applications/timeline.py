@@ -2,6 +2,7 @@
 and corrections, which are new events superseding the old (nothing is overwritten)."""
 
 from collections.abc import Callable
+from functools import cached_property
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -28,24 +29,23 @@ from pathways import progress
 from pathways.clock import today
 from pathways.errors import ConflictError, ValidationFailed
 from pathways.models import (
+    EMPLOYER_KINDS,
     AuditAction,
     Evidence,
     MilestoneEvent,
     MilestoneKind,
     Organisation,
-    OrganisationKind,
     Pathway,
     ProgressionKind,
     Resident,
     Role,
     Site,
 )
+from pathways.programmes import partner_employers
 from pathways.resident_search import full_name
 from pathways.residents import resident_for
 from pathways.vacancies import vacancy_pathways
 
-# Organisations that employ people, for a job found outside the service.
-EMPLOYER_KINDS = (OrganisationKind.NHS_TRUST, OrganisationKind.CARE_PROVIDER)
 # Milestone forms by the name the URL and the page know them by.
 RECORD_FORMS: dict[str, type[FlaskForm]] = {
     "job-start": RecordJobStartForm,
@@ -55,6 +55,7 @@ RECORD_FORMS: dict[str, type[FlaskForm]] = {
 }
 JOB_FIELDS = ("pay_band", "hours_per_week", "annual_pay", "hourly_pay")
 NO_CHOICE = 0
+NOT_RECORDED = SelectChoice(NO_CHOICE, "Not recorded")
 
 
 @bp.get("/residents/<int:resident_id>/progress")
@@ -63,7 +64,7 @@ def resident_progress(resident_id: int):
     """The resident's milestones in order, superseded ones marked, and forms to add more."""
     resident = _resident(resident_id)
     audit_action(AuditAction.VIEW, "resident", resident.id, "viewed progress timeline")
-    return _page(resident)
+    return _page(resident, _Choices(resident))
 
 
 @bp.post("/residents/<int:resident_id>/progress/<kind>")
@@ -73,7 +74,8 @@ def record(resident_id: int, kind: str):
     resident = _resident(resident_id)
     if kind not in RECORD_FORMS:
         abort(404)
-    form = _record_form(kind, resident)
+    choices = _Choices(resident)
+    form = _record_form(kind, choices)
     if form.validate_on_submit():
         try:
             event = RECORDERS[kind](resident, form)
@@ -84,7 +86,7 @@ def record(resident_id: int, kind: str):
             audit_action(AuditAction.CREATE, "milestone_event", event.id, _describe(event))
             flash(f"Recorded: {_describe(event)}.")
             return redirect(url_for("applications.resident_progress", resident_id=resident.id))
-    return _page(resident, failed={kind: form}, status=400)
+    return _page(resident, choices, failed={kind: form}, status=400)
 
 
 @bp.route(
@@ -225,16 +227,6 @@ def _latest(event: MilestoneEvent) -> MilestoneEvent:
     return event
 
 
-def _names() -> dict[str, dict[int, str]]:
-    """Names of organisations, sites and pathways, to describe events and fill choices."""
-    db = db_session()
-    return {
-        "organisations": dict(db.exec(select(Organisation.id, Organisation.name)).all()),
-        "sites": dict(db.exec(select(Site.id, Site.name)).all()),
-        "pathways": dict(db.exec(select(Pathway.id, Pathway.title)).all()),
-    }
-
-
 def _describe(event: MilestoneEvent) -> str:
     """An event in words, for flash messages and audit entries."""
     if event.kind == MilestoneKind.SUSTAINMENT_CHECK:
@@ -243,50 +235,77 @@ def _describe(event: MilestoneEvent) -> str:
     return f"{label(event.kind.value).lower()} on {event.occurred_on:%d/%m/%Y}"
 
 
-def _job_choices(resident: Resident, names: dict[str, dict[int, str]]) -> list[SelectChoice]:
-    return [
-        SelectChoice(
-            start.id,
-            f"{names['organisations'].get(start.employer_id, 'Employer')}, "
-            f"started {start.occurred_on:%d/%m/%Y}",
-        )
-        for start in progress.job_starts(session=db_session(), resident=resident)
-    ]
+class _Choices:
+    """Names and choices the timeline's forms share, each read at most once per request."""
 
+    def __init__(self, resident: Resident):
+        self.resident = resident
 
-def _record_form(kind: str, resident: Resident, **kwargs) -> FlaskForm:
-    """The form, prefixed so the page's several forms keep distinct ids, with its choices."""
-    form = RECORD_FORMS[kind](prefix=kind, **kwargs)
-    names = _names()
-    if isinstance(form, JobMilestoneForm):
-        form.job_start_id.choices = _job_choices(resident, names)
-    if "site_id" in form:
+    @cached_property
+    def names(self) -> dict[str, dict[int, str]]:
+        """Names of organisations, sites and pathways, to describe events and fill choices."""
         db = db_session()
-        optional = [SelectChoice(NO_CHOICE, "Not recorded")]
-        sites = db.exec(
-            select(Site, Organisation)
-            .join(Organisation, Organisation.id == Site.organisation_id)
-            .where(col(Organisation.kind).in_(EMPLOYER_KINDS), Site.is_active)
-            .order_by(Organisation.name, Site.name)
-        ).all()
-        form.site_id.choices = optional + [
+        return {
+            "organisations": dict(db.exec(select(Organisation.id, Organisation.name)).all()),
+            "sites": dict(db.exec(select(Site.id, Site.name)).all()),
+            "pathways": dict(db.exec(select(Pathway.id, Pathway.title)).all()),
+        }
+
+    @cached_property
+    def jobs(self) -> list[SelectChoice]:
+        organisations = self.names["organisations"]
+        return [
+            SelectChoice(
+                start.id,
+                f"{organisations.get(start.employer_id, 'Employer')}, "
+                f"started {start.occurred_on:%d/%m/%Y}",
+            )
+            for start in progress.job_starts(session=db_session(), resident=self.resident)
+        ]
+
+    @cached_property
+    def sites(self) -> list[SelectChoice]:
+        sites = (
+            db_session()
+            .exec(
+                select(Site, Organisation)
+                .join(Organisation, Organisation.id == Site.organisation_id)
+                .where(col(Organisation.kind).in_(EMPLOYER_KINDS), Site.is_active)
+                .order_by(Organisation.name, Site.name)
+            )
+            .all()
+        )
+        return [NOT_RECORDED] + [
             SelectChoice(site.id, f"{organisation.name}: {site.name}")
             for site, organisation in sites
         ]
-        form.pathway_id.choices = optional + [
-            SelectChoice(pathway.id, pathway.title) for pathway in vacancy_pathways(session=db)
+
+    @cached_property
+    def pathways(self) -> list[SelectChoice]:
+        return [NOT_RECORDED] + [
+            SelectChoice(pathway.id, pathway.title)
+            for pathway in vacancy_pathways(session=db_session())
         ]
+
+    @cached_property
+    def employers(self) -> list[SelectChoice]:
+        return [SelectChoice(o.id, o.name) for o in partner_employers(session=db_session())]
+
+
+def _record_form(kind: str, choices: _Choices, **kwargs) -> FlaskForm:
+    """The form, prefixed so the page's several forms keep distinct ids, with its choices."""
+    form = RECORD_FORMS[kind](prefix=kind, **kwargs)
+    if isinstance(form, JobMilestoneForm):
+        form.job_start_id.choices = choices.jobs
+    if "site_id" in form:
+        form.site_id.choices = choices.sites
+        form.pathway_id.choices = choices.pathways
     if "employer_id" in form:
-        employers = db_session().exec(
-            select(Organisation)
-            .where(col(Organisation.kind).in_(EMPLOYER_KINDS), Organisation.is_active)
-            .order_by(Organisation.name)
-        )
-        form.employer_id.choices = [SelectChoice(o.id, o.name) for o in employers]
+        form.employer_id.choices = choices.employers
     return form
 
 
-def _fresh_forms(resident: Resident) -> dict[str, FlaskForm]:
+def _fresh_forms(choices: _Choices) -> dict[str, FlaskForm]:
     """Empty forms dated today; a due-list link preselects the job and the check."""
     forms = {}
     for kind in RECORD_FORMS:
@@ -296,13 +315,19 @@ def _fresh_forms(resident: Resident) -> dict[str, FlaskForm]:
                 "job_start_id": request.args.get("job_start", type=int),
                 "weeks_after_start": request.args.get("weeks", type=int),
             }
-        forms[kind] = _record_form(kind, resident, data=data, formdata=None)
+        forms[kind] = _record_form(kind, choices, data=data, formdata=None)
     return forms
 
 
-def _page(resident: Resident, *, failed: dict[str, FlaskForm] | None = None, status: int = 200):
+def _page(
+    resident: Resident,
+    choices: _Choices,
+    *,
+    failed: dict[str, FlaskForm] | None = None,
+    status: int = 200,
+):
     db = db_session()
-    forms = _fresh_forms(resident) | (failed or {})
+    forms = _fresh_forms(choices) | (failed or {})
     events = progress.timeline(session=db, resident=resident, include_superseded=True)
     return (
         render_template(
@@ -310,8 +335,8 @@ def _page(resident: Resident, *, failed: dict[str, FlaskForm] | None = None, sta
             resident=resident,
             name=full_name(resident),
             events=events,
-            names=_names(),
-            has_job=bool(progress.job_starts(session=db, resident=resident)),
+            names=choices.names,
+            has_job=bool(choices.jobs),
             applications=progress.resident_applications(session=db, resident=resident),
             forms=forms,
             form=next(iter((failed or {}).values()), None),

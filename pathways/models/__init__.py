@@ -16,6 +16,7 @@ from pathways.models.catalogue import (
 )
 from pathways.models.changes import TableChange
 from pathways.models.organisations import (
+    EMPLOYER_KINDS,
     LoginAttempt,
     Organisation,
     OrganisationKind,
@@ -53,6 +54,7 @@ from pathways.models.residents import (
 )
 
 __all__ = [
+    "EMPLOYER_KINDS",
     "Application",
     "ApplicationStage",
     "AttendanceRecord",

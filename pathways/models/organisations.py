@@ -17,6 +17,10 @@ class OrganisationKind(StrEnum):
     COLLEGE = "college"
 
 
+# Organisations that employ: they post vacancies, partner programmes and take on residents.
+EMPLOYER_KINDS = (OrganisationKind.NHS_TRUST, OrganisationKind.CARE_PROVIDER)
+
+
 class Role(StrEnum):
     ADVISOR = "advisor"
     EMPLOYER = "employer"
