@@ -139,6 +139,7 @@ def _row_details(form: BulkConfirmForm, due: list[SustainmentDue]) -> list[dict[
             select(Resident).where(col(Resident.id).in_({item.resident_id for item in due}))
         )
     }
+    titles = _job_titles([item.job_start for item in due])
     rows = []
     for entry in form.rows:
         item = by_key.get((entry.job_start_id.data, entry.weeks.data))
@@ -147,17 +148,31 @@ def _row_details(form: BulkConfirmForm, due: list[SustainmentDue]) -> list[dict[
                 "entry": entry,
                 "item": item,
                 "name": full_name(residents[item.resident_id]) if item else "No longer due",
-                "job": _job_title(item.job_start) if item else "",
+                "job": titles[item.job_start.id] if item else "",
             }
         )
     return rows
 
 
-def _job_title(job_start: MilestoneEvent) -> str:
-    """The vacancy the hire came through, or the role recorded with the start."""
+def _job_titles(job_starts: list[MilestoneEvent]) -> dict[int, str]:
+    """Per job start: the vacancy the hire came through, or the role recorded with the start
+    (two queries for the whole list)."""
     db = db_session()
-    if job_start.application_id is not None:
-        application = db.get(Application, job_start.application_id)
-        return db.get(Vacancy, application.vacancy_id).title
-    pathway = db.get(Pathway, job_start.pathway_id) if job_start.pathway_id else None
-    return pathway.title if pathway else "Job"
+    application_ids = {s.application_id for s in job_starts if s.application_id is not None}
+    pathway_ids = {s.pathway_id for s in job_starts if s.pathway_id is not None}
+    vacancies = dict(
+        db.exec(
+            select(Application.id, Vacancy.title)
+            .join(Vacancy, Vacancy.id == Application.vacancy_id)
+            .where(col(Application.id).in_(application_ids))
+        ).all()
+    )
+    pathways = dict(
+        db.exec(select(Pathway.id, Pathway.title).where(col(Pathway.id).in_(pathway_ids))).all()
+    )
+    return {
+        start.id: vacancies[start.application_id]
+        if start.application_id is not None
+        else pathways.get(start.pathway_id, "Job")
+        for start in job_starts
+    }

@@ -21,7 +21,7 @@ from app.applications.forms import (
     SustainmentForm,
 )
 from app.auditing import audit_action
-from app.database import db_session
+from app.database import db_session, discard_changes
 from app.forms import attach_errors
 from app.permissions import roles
 from app.residents.forms import label
@@ -80,7 +80,6 @@ def record(resident_id: int, kind: str):
         try:
             event = RECORDERS[kind](resident, form)
         except ValidationFailed as error:
-            db_session().rollback()
             attach_errors(form, error)
         else:
             audit_action(AuditAction.CREATE, "milestone_event", event.id, _describe(event))
@@ -111,11 +110,10 @@ def correct(resident_id: int, event_id: int):
                 session=db, event=event, by=current_user, **_changes(form)
             )
         except ConflictError as error:
-            db.rollback()
+            discard_changes()
             form.form_errors.append(str(error))
             status = 409
         except ValidationFailed as error:
-            db.rollback()
             attach_errors(form, error)
             status = 400
         else:

@@ -24,7 +24,7 @@ from app.applications.forms import (
     StartJobForm,
 )
 from app.auditing import audit_action
-from app.database import db_session
+from app.database import db_session, discard_changes
 from app.forms import attach_errors
 from app.matching import NAMED_STAGES
 from app.permissions import roles
@@ -41,6 +41,7 @@ from pathways.models import (
     ClosingReason,
     Pathway,
     PayPeriod,
+    PreEmploymentCheck,
     Resident,
     Role,
     Vacancy,
@@ -205,10 +206,9 @@ def _attempt(application: Application, name: str, form: FlaskForm, act: Callable
     try:
         act()
     except ConflictError as error:
-        db_session().rollback()
+        discard_changes()
         return _page(application, conflict=str(error), status=409)
     except ValidationFailed as error:
-        db_session().rollback()
         attach_errors(form, error)
         return _page(application, failed={name: form}, status=400)
     flash(f"Saved. The application is now at: {label(application.stage.value).lower()}.")
@@ -253,7 +253,9 @@ def _job_defaults(vacancy: Vacancy) -> dict[str, object]:
     }
 
 
-def _fresh_forms(application: Application, vacancy: Vacancy) -> dict[str, FlaskForm]:
+def _fresh_forms(
+    application: Application, vacancy: Vacancy, checks: list[PreEmploymentCheck]
+) -> dict[str, FlaskForm]:
     """A form for each move the state machine allows next, carrying the current version."""
     allowed = progress.allowed_moves(application)
     version = {"version": application.version}
@@ -270,7 +272,7 @@ def _fresh_forms(application: Application, vacancy: Vacancy) -> dict[str, FlaskF
     if allowed & set(progress.CLOSING_OUTCOMES):
         forms["close"] = _move_form("close", application, vacancy, data=version, formdata=None)
     if application.stage == Stage.CHECKS:
-        for check in progress.checks_for(session=db_session(), application=application):
+        for check in checks:
             name = f"check-{check.kind.value}"
             forms[name] = CheckForm(
                 prefix=name,
@@ -292,7 +294,8 @@ def _page(
     vacancy = db.get(Vacancy, application.vacancy_id)
     resident = db.get(Resident, application.resident_id)
     can_move = progress.can_move_application(current_user, vacancy)
-    forms = _fresh_forms(application, vacancy) if can_move else {}
+    checks = progress.checks_for(session=db, application=application)
+    forms = _fresh_forms(application, vacancy, checks) if can_move else {}
     failed = failed or {}
     forms |= failed  # a refused form stays on the page, its message beside it
     return (
@@ -307,7 +310,7 @@ def _page(
             form=next(iter(failed.values()), None),
             conflict=conflict,
             can_move=can_move,
-            checks=progress.checks_for(session=db, application=application),
+            checks=checks,
             label=label,
         ),
         status,

@@ -164,3 +164,26 @@ def test_due_lists_are_for_their_roles(client, login_as):
     login_as(Role.EMPLOYER)
     assert client.get("/due-checks").status_code == 403
     assert client.get("/sustainment-checks").status_code == 200
+
+
+def test_bulk_rows_name_the_job_recorded_with_the_start(
+    client, db, login_as, make_resident, make_user, catalogue
+):
+    employer = login_as(Role.EMPLOYER)
+    advisor = make_user(Role.ADVISOR)
+    porter = next(p for p in catalogue.values() if "porter" in p.title.lower())
+    named = make_resident(advisor, share=True, first_name="Nia", last_name="Named")
+    unnamed = make_resident(advisor, share=True, first_name="Una", last_name="Unnamed")
+    record_job_start(
+        session=db,
+        resident=named,
+        on=date(2026, 2, 9) - THIRTEEN_WEEKS,
+        employer_id=employer.organisation_id,
+        by=advisor,
+        pathway_id=porter.id,
+    )
+    hire(db, unnamed, advisor, employer.organisation_id, due_on=date(2026, 2, 10))
+
+    page = client.get("/sustainment-checks").get_data(as_text=True)
+    jobs = re.findall(r'<span class="nhsuk-body-s">([^<,]+), started', page)
+    assert jobs == [porter.title, "Job"]
