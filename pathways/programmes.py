@@ -314,7 +314,11 @@ def record_cohort_attendance(
     attendance: Mapping[int, bool],
     by: User,
 ) -> list[AttendanceRecord]:
-    """A register for one session: attended or not per enrolment id, all or nothing."""
+    """A register for one session: attended or not per enrolment id, all or nothing.
+
+    A date no session can have is refused once, against ``session_on``, before any row.
+    """
+    _check_session_date(cohort, session_on)
     enrolments = {
         enrolment.id: enrolment
         for enrolment, _ in cohort_enrolments(session=session, cohort=cohort)
@@ -381,14 +385,7 @@ def _prepare_attendance(
     programme = session.get(Programme, cohort.programme_id)
     if not can_manage_enrolment(by, programme, session.get(Resident, enrolment.resident_id)):
         raise PermissionDenied("Only the provider or the resident's advisors can record this")
-    if session_on > today():
-        raise ValidationFailed("A date cannot be in the future", {"session_on": "Past dates only"})
-    if not cohort.starts_on <= session_on <= cohort.ends_on:
-        raise ValidationFailed(
-            f"The session must be between {cohort.starts_on:%-d %B %Y} and "
-            f"{cohort.ends_on:%-d %B %Y}, the cohort's dates",
-            {"session_on": "Outside the cohort's dates"},
-        )
+    _check_session_date(cohort, session_on)
     if enrolment.status == EnrolmentStatus.LEFT_EARLY:
         raise ValidationFailed("This resident left the programme early")
     if session_on < enrolment.enrolled_on:
@@ -401,6 +398,18 @@ def _prepare_attendance(
     ).first() or AttendanceRecord(enrolment_id=enrolment.id, session_on=session_on)
     record.attended = attended
     return record
+
+
+def _check_session_date(cohort: Cohort, session_on: date) -> None:
+    """A session is on a past day within the cohort's dates."""
+    if session_on > today():
+        raise ValidationFailed("A date cannot be in the future", {"session_on": "Past dates only"})
+    if not cohort.starts_on <= session_on <= cohort.ends_on:
+        raise ValidationFailed(
+            f"The session must be between {cohort.starts_on:%-d %B %Y} and "
+            f"{cohort.ends_on:%-d %B %Y}, the cohort's dates",
+            {"session_on": "Outside the cohort's dates"},
+        )
 
 
 def _apply_attendance(

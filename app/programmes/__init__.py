@@ -244,12 +244,10 @@ def attendance(cohort_id: int):
                 by=current_user,
             )
         except ValidationFailed as error:
-            row_errors = _row_errors(error, list(register))
-            if len(set(row_errors.values())) == 1 and len(row_errors) == len(register):
-                # The same refusal for everyone is about the session, not about one person.
-                form.session_on.errors.append(row_errors.popitem()[1])
-                row_errors = {}
+            if "session_on" in error.errors:  # about the session, not about one person
+                form.session_on.errors.append(str(error))
             else:
+                row_errors = _row_errors(error, list(register))
                 form.form_errors.append(str(error))
         else:
             present = sum(register.values())

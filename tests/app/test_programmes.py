@@ -500,3 +500,20 @@ def test_viewing_a_cohorts_residents_is_audited(client, db, advisor, enrolled):
     assert [(v.user_id, v.detail) for v in _cohort_audit(db, cohort, AuditAction.VIEW)] == [
         (advisor.id, "viewed the cohort's residents")
     ]
+
+
+def test_a_lone_residents_refusal_stays_on_their_row(client, db, advisor, enrolled):
+    """With one person on the register, their own refusal is still theirs, not the date's."""
+    cohort, (amara, bilal, chloe) = enrolled
+    for other in (amara, bilal):
+        db.delete(db.get(Enrolment, other.id))
+    late = db.get(Enrolment, chloe.id)
+    late.enrolled_on = STARTS_ON + timedelta(days=2)
+    db.add(late)
+    db.flush()
+    url = f"/programmes/cohorts/{cohort.id}/attendance"
+    response = submit(client, url, {"session_on": uk(STARTS_ON), "attended": [str(chloe.id)]})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "1 of 1 rows could not be saved" in html
+    assert f'href="#attended-{chloe.id}"' in html and 'href="#session_on"' not in html
