@@ -3,7 +3,8 @@
 import re
 
 TEST_PASSWORD = "correct-battery-staple-42"
-CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+# Any form's token, prefixed or not (a page's forms all carry the same one).
+CSRF_PATTERN = re.compile(r'name="[\w-]*csrf_token" type="hidden" value="([^"]+)"')
 
 
 def csrf_token_from(html: str) -> str:

@@ -18,10 +18,9 @@ from pathways.models import (
     Vacancy,
 )
 from pathways.progress import shortlist
-from tests.helpers import TEST_PASSWORD, submit
+from tests.helpers import TEST_PASSWORD, csrf_token_from, submit
 
 Stage = ApplicationStage
-TOKEN = re.compile(r'name="[\w-]*csrf_token" type="hidden" value="([^"]+)"')
 
 
 @pytest.fixture
@@ -68,7 +67,7 @@ def post_move(client, application, move: str, fields: dict | None = None, *, ver
         assert shown, f"the page offers no {move} form"
         version = shown.group(1)
     data = {f"{prefix}-{name}": value for name, value in (fields or {}).items()}
-    data |= {f"{prefix}-csrf_token": TOKEN.search(page).group(1), f"{prefix}-version": version}
+    data |= {f"{prefix}-csrf_token": csrf_token_from(page), f"{prefix}-version": version}
     return client.post(f"/applications/{application.id}/{move}", data=data)
 
 
@@ -200,7 +199,7 @@ def test_a_site_of_another_employer_is_refused(client, db, employer, application
 
 def test_a_stale_version_gets_the_conflict_message(client, db, employer, application):
     page = page_of(client, application)
-    token = TOKEN.search(page).group(1)
+    token = csrf_token_from(page)
     # Someone else shortlists it after this page was loaded.
     shortlist(session=db, application=application, expected_version=1, by=employer)
     db.flush()
@@ -245,7 +244,7 @@ def test_permissions(app, client, db, employer, application, advisor, make_user)
     # Another employer cannot see it; an advisor from elsewhere cannot either.
     other_employer = signed_in(app, make_user(Role.EMPLOYER))
     assert other_employer.get(f"/applications/{application.id}").status_code == 404
-    token = TOKEN.search(other_employer.get("/account/password").get_data(as_text=True)).group(1)
+    token = csrf_token_from(other_employer.get("/account/password").get_data(as_text=True))
     response = other_employer.post(
         f"/applications/{application.id}/shortlist",
         data={"shortlist-csrf_token": token, "shortlist-version": "1"},
@@ -268,7 +267,7 @@ def test_permissions(app, client, db, employer, application, advisor, make_user)
     response = colleague.post(
         f"/applications/{application.id}/shortlist",
         data={
-            "shortlist-csrf_token": TOKEN.search(progress_page).group(1),
+            "shortlist-csrf_token": csrf_token_from(progress_page),
             "shortlist-version": "1",
         },
     )

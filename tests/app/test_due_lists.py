@@ -18,11 +18,11 @@ from pathways.models import (
     Role,
 )
 from pathways.progress import record_job_start
+from tests.helpers import csrf_token_from
 
 # Wednesday 11 February 2026: this week runs from Monday 9 to Sunday 15 February.
 TODAY = date(2026, 2, 11)
 THIRTEEN_WEEKS = timedelta(weeks=13)
-TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
 @pytest.fixture(autouse=True)
@@ -130,7 +130,7 @@ def test_employer_confirms_in_bulk_all_or_nothing(client, db, login_as, make_res
     names = re.findall(r"<strong>([A-Z][a-z]+ [A-Z][a-z]+)</strong>", page)
     assert names == ["Mona Day", "Fred Ayo"]  # earliest due first
     data = form | {
-        "csrf_token": TOKEN.search(page).group(1),
+        "csrf_token": csrf_token_from(page),
         "rows-0-answer": "yes",
         "rows-0-on": TODAY.isoformat(),
         # Friday's check is not due until the 13th, so confirming it today is refused.

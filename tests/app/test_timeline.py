@@ -16,8 +16,7 @@ from pathways.models import (
     Role,
 )
 from pathways.progress import record_job_start
-
-TOKEN = re.compile(r'name="[\w-]*csrf_token" type="hidden" value="([^"]+)"')
+from tests.helpers import csrf_token_from
 
 
 @pytest.fixture
@@ -58,7 +57,7 @@ def record(client, resident, kind: str, fields: dict):
     """Post one of the progress page's forms with its prefix, as the browser does."""
     page = client.get(progress_url(resident)).get_data(as_text=True)
     data = {f"{kind}-{name}": value for name, value in fields.items()}
-    data[f"{kind}-csrf_token"] = TOKEN.search(page).group(1)
+    data[f"{kind}-csrf_token"] = csrf_token_from(page)
     return client.post(f"{progress_url(resident)}/{kind}", data=data)
 
 
@@ -179,7 +178,7 @@ def test_a_correction_supersedes_and_keeps_the_original(client, db, resident, hi
     url = f"{progress_url(resident)}/events/{hired.id}/correct"
     page = client.get(url).get_data(as_text=True)
     assert 'value="37.5"' in page
-    token = TOKEN.search(page).group(1)
+    token = csrf_token_from(page)
     corrected_on = hired.occurred_on + timedelta(days=2)
     fields = {
         "csrf_token": token,
