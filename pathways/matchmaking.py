@@ -432,7 +432,6 @@ _reading = threading.Lock()
 
 def current_pool(*, session: Session) -> tuple[Person, ...]:
     """The shortlist pool as the matcher's people, in resident order, re-read on any change."""
-    session.flush()  # the key and the rows must both see this transaction's own changes
     key = _pool_state(session)  # read before the rows: a change in between only forces a re-read
     people = _pools.get(key)
     if people is None:

@@ -25,7 +25,7 @@ from app.applications.forms import (
 )
 from app.auditing import audit_action
 from app.database import db_session, discard_changes
-from app.forms import attach_errors
+from app.forms import attach_errors, valid_values
 from app.matching import NAMED_STAGES
 from app.permissions import roles
 from app.residents.forms import label
@@ -110,8 +110,8 @@ def employer_list():
         SelectChoice(str(row.vacancy.id), row.vacancy.title) for row in vacancies
     ]
     filters.validate()
-    vacancy_id = filters.vacancy_id.data if not filters.vacancy_id.errors else None
-    stage = filters.stage.data if not filters.stage.errors else None
+    valid = valid_values(filters)
+    vacancy_id, stage = valid.get("vacancy_id"), valid.get("stage")
     rows = progress.employer_applications(
         session=db,
         organisation_id=current_user.organisation_id,

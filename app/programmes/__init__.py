@@ -13,7 +13,7 @@ from wtforms import Field, SelectChoice
 
 from app.auditing import audit_action
 from app.database import db_session
-from app.forms import attach_errors
+from app.forms import attach_errors, valid_values
 from app.permissions import roles
 from app.programmes.forms import (
     ACTION_NAMES,
@@ -287,9 +287,9 @@ def enrol_residents(cohort_id: int):
     db = db_session()
     search = CaseloadSearchForm(request.args)
     search.validate()
+    valid = valid_values(search)
     query = CaseloadQuery(
-        search=(search.search.data or "").strip() if not search.search.errors else "",
-        everyone_in_organisation=search.whose.data == "all",
+        search=valid.get("search") or "", everyone_in_organisation=valid.get("whose") == "all"
     )
     rows, total = resident_search.caseload(
         session=db, advisor=current_user, query=query, limit=SEARCH_LIMIT
@@ -353,13 +353,8 @@ def _programme(programme_id: int, *, manage: bool = False) -> Programme:
 
 def _cohort(cohort_id: int, *, manage: bool = False) -> tuple[Cohort, Programme]:
     """Load a cohort and its programme (404), then check the user may see or run it (403)."""
-    db = db_session()
-    cohort = get_cohort(session=db, cohort_id=cohort_id)
-    programme = db.get(Programme, cohort.programme_id)
-    allowed = can_manage_programme if manage else can_view_programme
-    if not allowed(current_user, programme):
-        abort(403)
-    return cohort, programme
+    cohort = get_cohort(session=db_session(), cohort_id=cohort_id)
+    return cohort, _programme(cohort.programme_id, manage=manage)
 
 
 def _render_cohort(

@@ -84,7 +84,7 @@ def caseload():
     valid = valid_values(search)
     page = requested_page()
     query = CaseloadQuery(
-        search=(valid.get("search") or "").strip(),
+        search=valid.get("search") or "",
         everyone_in_organisation=valid.get("whose") == "all",
         priority_area=valid.get("priority_area") or "",
         decile=int(valid["decile"]) if valid.get("decile") else None,
