@@ -1149,32 +1149,39 @@ def employer_applications(
 ) -> list[ApplicationRow]:
     """The organisation's applications, only from residents who still share their details,
     in stage order and then most recently moved first."""
-    statement = (
-        select(Application, Vacancy, Resident)
-        .join(Vacancy, Vacancy.id == Application.vacancy_id)
-        .join(Resident, Resident.id == Application.resident_id)
-        .where(Vacancy.organisation_id == organisation_id, shares_with_employers())
+    statement = _application_rows().where(
+        Vacancy.organisation_id == organisation_id, shares_with_employers()
     )
     if vacancy_id is not None:
         statement = statement.where(Application.vacancy_id == vacancy_id)
     if stage is not None:
         statement = statement.where(Application.stage == stage)
     rows = [ApplicationRow(*row) for row in session.exec(statement).all()]
-    order = list(ApplicationStage)
     rows.sort(key=lambda row: row.application.updated_at, reverse=True)
-    return sorted(rows, key=lambda row: order.index(row.application.stage))
+    rows.sort(key=lambda row: _STAGE_ORDER[row.application.stage])  # stable: newest first within
+    return rows
 
 
 def resident_applications(*, session: Session, resident: Resident) -> list[ApplicationRow]:
     """Every application of one resident, most recently moved first."""
     statement = (
-        select(Application, Vacancy, Resident)
-        .join(Vacancy, Vacancy.id == Application.vacancy_id)
-        .join(Resident, Resident.id == Application.resident_id)
+        _application_rows()
         .where(Application.resident_id == resident.id)
         .order_by(col(Application.updated_at).desc(), col(Application.id).desc())
     )
     return [ApplicationRow(*row) for row in session.exec(statement).all()]
+
+
+_STAGE_ORDER = {stage: rank for rank, stage in enumerate(ApplicationStage)}
+
+
+def _application_rows():
+    """Applications with their vacancy and resident, as ``ApplicationRow`` reads them."""
+    return (
+        select(Application, Vacancy, Resident)
+        .join(Vacancy, Vacancy.id == Application.vacancy_id)
+        .join(Resident, Resident.id == Application.resident_id)
+    )
 
 
 @dataclass(frozen=True)
